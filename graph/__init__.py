@@ -1,0 +1,3 @@
+"""Chain Atlas core: typed atlas model, seed loader, stores and analysis."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""The ``chain-atlas`` command line (typer). Exit codes: 0 ok, 2 invalid input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.errors import SeedErrors
+from graph.loader import load_files, load_seeds, seed_files
+from graph.model import Atlas
+from graph.settings import get_settings
+
+app = typer.Typer(help="Chain Atlas (产业链招商图谱): load, check, analyse and serve the atlas.",
+                  no_args_is_help=True, add_completion=False)
+
+
+
+@app.callback()
+def _root() -> None:
+    """Chain Atlas (产业链招商图谱)."""
+
+
+SeedsOpt = Annotated[Path | None, typer.Option(
+    "--seeds", help="Seed directory (default: ATLAS_SEEDS_DIR or ./seeds).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _load(seeds: Path | None, only: list[Path] | None = None) -> Atlas:
+    s = get_settings()
+    root = seeds or s.seeds_dir
+    try:
+        if only:
+            ref = [f for f in seed_files(root) if "reference" in f.parts]
+            return load_files([*ref, *only], base=root, sources_dir=s.sources())
+        return load_seeds(root, sources_dir=s.sources())
+    except SeedErrors as exc:
+        for p in exc.problems:
+            typer.echo(str(p), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s); nothing loaded.", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _print_counts(counts: dict[str, int], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        return
+    width = max(len(k) for k in counts)
+    for k, v in counts.items():
+        typer.echo(f"{k:<{width}}  {v:>7}")
+
+
+@app.command()
+def check(
+    seeds: SeedsOpt = None,
+    as_json: JsonOpt = False,
+    only: Annotated[list[Path] | None, typer.Option(
+        "--file", help="Check only these seed files (plus seeds/reference/). Repeatable.")] = None,
+) -> None:
+    """Validate the seed files and print counts; exit 2 listing every problem."""
+    _print_counts(_load(seeds, only).counts(), as_json)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,436 @@
+"""Typed atlas model (pydantic v2, strict: unknown fields are rejected).
+
+Entities carry a stable ``id`` (see :mod:`graph.ids`), a display ``name`` with
+``aliases`` (searchable, never keys) and a :class:`Source` (provenance).
+Relations are separate models with their own provenance. :class:`Atlas` holds a
+whole validated atlas; analysis functions take an ``Atlas`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graph.ids import check_id
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+
+class Grade(StrEnum):
+    """Evidence grade of a fact."""
+
+    strong = "strong"
+    medium = "medium"
+    weak = "weak"
+
+
+class Stage(StrEnum):
+    """Position of a segment along its chain."""
+
+    upstream = "upstream"
+    midstream = "midstream"
+    downstream = "downstream"
+
+
+class Role(StrEnum):
+    """A company's role in the atlas: local anchor (链主/龙头), other local firm, outside target."""
+
+    anchor = "anchor"
+    local = "local"
+    target = "target"
+
+
+class ProjectStage(StrEnum):
+    """Project lifecycle stage (项目四库 closed loop)."""
+
+    lead = "线索"
+    contact = "对接"
+    signed = "签约"
+    started = "开工"
+    producing = "投产"
+    effective = "达效"
+    terminated = "终止"
+
+
+PROJECT_STAGE_ORDER: tuple[ProjectStage, ...] = (
+    ProjectStage.lead,
+    ProjectStage.contact,
+    ProjectStage.signed,
+    ProjectStage.started,
+    ProjectStage.producing,
+    ProjectStage.effective,
+)
+
+SourceKind = Literal["document", "dataset", "public"]
+
+
+class Source(Strict):
+    """Provenance of a fact.
+
+    Exactly one of ``doc`` (a seed document file name, with ``quote``: a short
+    passage that locates the fact in it), ``dataset`` (an external dataset, with
+    the record ``key``) or ``public`` (public knowledge, the value is a note
+    saying what is known) is given. ``as_of`` defaults to the document's date
+    when the loader knows it; ``grade`` defaults to strong for documents and
+    medium otherwise.
+    """
+
+    doc: str | None = None
+    quote: str | None = None
+    dataset: str | None = None
+    key: str | None = None
+    public: str | None = None
+    as_of: dt.date | None = None
+    grade: Grade | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        given = [k for k in ("doc", "dataset", "public") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of doc, dataset, public")
+        if self.doc and not (self.quote and self.quote.strip()):
+            raise ValueError("a doc source needs a locating quote")
+        if self.dataset and not self.key:
+            raise ValueError("a dataset source needs the record key")
+        if self.grade is None:
+            self.grade = Grade.strong if self.doc else Grade.medium
+        return self
+
+    @property
+    def kind(self) -> SourceKind:
+        if self.doc:
+            return "document"
+        return "dataset" if self.dataset else "public"
+
+
+def _no_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v.strip()
+
+
+class Entity(Strict):
+    """Common fields of every entity."""
+
+    KIND: ClassVar[str] = "entity"
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    src: Source
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _no_blank(v)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        return check_id(cls.KIND, v)
+
+
+class Chain(Entity):
+    """An industry chain or cluster (产业链/产业集群). ``parent`` nests sub-chains."""
+
+    KIND: ClassVar[str] = "chain"
+    cluster: str
+    parent: str | None = None
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+
+
+class Segment(Entity):
+    """A link (环节) of one or more chains, with the products made there."""
+
+    KIND: ClassVar[str] = "segment"
+    stage: Stage
+    chains: list[str] = Field(min_length=1)
+    key_products: list[str] = Field(default_factory=list)
+    weight: Annotated[float, Field(gt=0, le=10)] = 1.0
+    description: str = ""
+
+
+class Figure(Strict):
+    """A quantitative fact about a firm (output, capacity, revenue)."""
+
+    name: str
+    value: float
+    unit: str
+    year: int | None = None
+    src: Source | None = None
+
+
+class Tie(Strict):
+    """A connector that can open a firm's door: 乡情 (hometown), alumni, prior cooperation."""
+
+    kind: Literal["乡情", "校友", "合作", "投资", "其他"]
+    note: str
+    county: str | None = None
+    src: Source | None = None
+
+
+Tag = Literal[
+    "世界500强", "中国500强", "民营500强", "制造业500强", "上市", "央企", "国企", "外资",
+    "专精特新", "小巨人", "单项冠军", "高新", "规上", "龙头", "链主", "独角兽",
+]
+
+
+class Company(Entity):
+    """A firm. Local firms (anchor/local) have a county and optionally a park;
+    outside firms (target) have a home province and city."""
+
+    KIND: ClassVar[str] = "company"
+    role: Role
+    county: str | None = None
+    park: str | None = None
+    province: str | None = None
+    city: str | None = None
+    tags: list[Tag] = Field(default_factory=list)
+    stock_code: str | None = None
+    credit_code: str | None = None
+    figures: list[Figure] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _place(self) -> Self:
+        if self.role is not Role.target and not self.county:
+            raise ValueError("a local or anchor firm needs its county")
+        return self
+
+
+class Institute(Entity):
+    """University, research institute, platform or laboratory."""
+
+    KIND: ClassVar[str] = "institute"
+    kind: Literal["高校", "科研院所", "平台", "实验室", "企业研发中心", "其他"]
+    province: str | None = None
+    city: str | None = None
+    description: str = ""
+
+
+class Association(Entity):
+    """Chamber of commerce, industry association, alliance or society (商协会/联盟/学会)."""
+
+    KIND: ClassVar[str] = "association"
+    kind: Literal["商会", "协会", "联盟", "学会", "其他"]
+    scope: str = ""
+    description: str = ""
+
+
+class County(Entity):
+    """A county-level division of Yuncheng (县/市/区)."""
+
+    KIND: ClassVar[str] = "county"
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    lead_industries: list[str] = Field(default_factory=list)
+
+
+class Park(Entity):
+    """A development zone (开发区) or agricultural demonstration zone."""
+
+    KIND: ClassVar[str] = "park"
+    county: str
+    kind: Literal["开发区", "农业示范区", "产业园", "其他"] = "开发区"
+    level: Literal["国家级", "省级", "市级", "其他"] = "省级"
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    lead_industries: list[str] = Field(default_factory=list)
+
+
+class Project(Entity):
+    """An investment project moving through the pipeline."""
+
+    KIND: ClassVar[str] = "project"
+    investor: str
+    investor_id: str | None = None
+    segments: list[str] = Field(default_factory=list)
+    county: str | None = None
+    park: str | None = None
+    amount: Annotated[float, Field(ge=0)] | None = None
+    stage: ProjectStage
+    stage_date: dt.date | None = None
+    description: str = ""
+
+
+ENTITY_TYPES: dict[str, type[Entity]] = {
+    t.KIND: t
+    for t in (Chain, Segment, Company, Institute, Association, County, Park, Project)
+}
+
+
+# --- relations -----------------------------------------------------------------------
+
+
+class Relation(Strict):
+    """Common fields of every relation: its provenance."""
+
+    KIND: ClassVar[str] = "relation"
+    src: Source
+
+
+class Feeds(Relation):
+    """Segment ``source`` feeds segment ``target`` within ``chain`` (supply flows source→target)."""
+
+    KIND: ClassVar[str] = "feeds"
+    source: str
+    target: str
+    chain: str
+
+
+class Operates(Relation):
+    """Company operates in segment; ``weight`` in (0, 1] is the share of its business there."""
+
+    KIND: ClassVar[str] = "operates"
+    company: str
+    segment: str
+    weight: Annotated[float, Field(gt=0, le=1)] = 1.0
+    products: list[str] = Field(default_factory=list)
+    evidence: str = ""
+
+
+class Supplies(Relation):
+    """Company ``supplier`` supplies company ``customer``."""
+
+    KIND: ClassVar[str] = "supplies"
+    supplier: str
+    customer: str
+    product: str = ""
+
+
+class Supports(Relation):
+    """Institute supports segment (research, talent, platform)."""
+
+    KIND: ClassVar[str] = "supports"
+    institute: str
+    segment: str
+    note: str = ""
+
+
+class Covers(Relation):
+    """Association covers segment."""
+
+    KIND: ClassVar[str] = "covers"
+    association: str
+    segment: str
+
+
+class MemberOf(Relation):
+    """Company is a member of association."""
+
+    KIND: ClassVar[str] = "member_of"
+    company: str
+    association: str
+
+
+class Cooperates(Relation):
+    """Company cooperates with institute (an institute tie, usable as a connector)."""
+
+    KIND: ClassVar[str] = "cooperates"
+    company: str
+    institute: str
+    note: str = ""
+
+
+RELATION_TYPES: dict[str, type[Relation]] = {
+    t.KIND: t
+    for t in (Feeds, Operates, Supplies, Supports, Covers, MemberOf, Cooperates)
+}
+
+# Which fields of each relation reference which entity kind (for validation and graph edges).
+RELATION_ENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "feeds": (("source", "segment"), ("target", "segment")),
+    "operates": (("company", "company"), ("segment", "segment")),
+    "supplies": (("supplier", "company"), ("customer", "company")),
+    "supports": (("institute", "institute"), ("segment", "segment")),
+    "covers": (("association", "association"), ("segment", "segment")),
+    "member_of": (("company", "company"), ("association", "association")),
+    "cooperates": (("company", "company"), ("institute", "institute")),
+}
+
+
+def relation_key(rel: Relation) -> tuple[str, str, str, str]:
+    """Identity of a relation: (kind, from id, to id, qualifier). Two relations with
+    the same key are duplicates."""
+    kind = rel.KIND
+    (a, _), (b, _) = RELATION_ENDS[kind]
+    qual = getattr(rel, "chain", "") if kind == "feeds" else ""
+    return kind, getattr(rel, a), getattr(rel, b), qual
+
+
+class Atlas(BaseModel):
+    """A whole validated atlas: entities by kind and id, relations by kind.
+
+    Build one with :func:`graph.loader.load_seeds` or :meth:`from_parts`; analysis
+    functions treat it as read-only.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    chains: dict[str, Chain] = Field(default_factory=dict)
+    segments: dict[str, Segment] = Field(default_factory=dict)
+    companies: dict[str, Company] = Field(default_factory=dict)
+    institutes: dict[str, Institute] = Field(default_factory=dict)
+    associations: dict[str, Association] = Field(default_factory=dict)
+    counties: dict[str, County] = Field(default_factory=dict)
+    parks: dict[str, Park] = Field(default_factory=dict)
+    projects: dict[str, Project] = Field(default_factory=dict)
+    feeds: list[Feeds] = Field(default_factory=list)
+    operates: list[Operates] = Field(default_factory=list)
+    supplies: list[Supplies] = Field(default_factory=list)
+    supports: list[Supports] = Field(default_factory=list)
+    covers: list[Covers] = Field(default_factory=list)
+    member_of: list[MemberOf] = Field(default_factory=list)
+    cooperates: list[Cooperates] = Field(default_factory=list)
+
+    def entities(self, kind: str) -> dict[str, Entity]:
+        """The entity table of ``kind`` (e.g. ``"company"``)."""
+        return getattr(self, ENTITY_TABLE[kind])  # type: ignore[no-any-return]
+
+    def relations(self, kind: str) -> list[Relation]:
+        """The relation list of ``kind`` (e.g. ``"operates"``)."""
+        return getattr(self, kind)  # type: ignore[no-any-return]
+
+    def find(self, entity_id: str) -> Entity | None:
+        """Any entity by id (ids are unique across kinds)."""
+        for kind in ENTITY_TYPES:
+            hit = self.entities(kind).get(entity_id)
+            if hit is not None:
+                return hit
+        return None
+
+    def counts(self) -> dict[str, int]:
+        """Number of entities and relations of each kind."""
+        out = {kind: len(self.entities(kind)) for kind in ENTITY_TYPES}
+        out.update({kind: len(self.relations(kind)) for kind in RELATION_TYPES})
+        return out
+
+    def chain_segments(self, chain_id: str) -> list[Segment]:
+        """Segments of a chain, in id order."""
+        return sorted(
+            (s for s in self.segments.values() if chain_id in s.chains), key=lambda s: s.id
+        )
+
+    def chain_feeds(self, chain_id: str) -> list[Feeds]:
+        """Feeds edges of a chain."""
+        return [f for f in self.feeds if f.chain == chain_id]
+
+
+ENTITY_TABLE: dict[str, str] = {
+    "chain": "chains",
+    "segment": "segments",
+    "company": "companies",
+    "institute": "institutes",
+    "association": "associations",
+    "county": "counties",
+    "park": "parks",
+    "project": "projects",
+}
