@@ -8,10 +8,13 @@ from typing import Annotated
 
 import typer
 
+from graph.commands import register_all
 from graph.errors import SeedErrors
 from graph.loader import load_files, load_seeds, seed_files
 from graph.model import Atlas
 from graph.settings import get_settings
+from graph.store import AtlasStore, open_store
+from graph.store.embedded import EmbeddedStore
 
 app = typer.Typer(help="Chain Atlas (产业链招商图谱): load, check, analyse and serve the atlas.",
                   no_args_is_help=True, add_completion=False)
@@ -61,6 +64,48 @@ def check(
 ) -> None:
     """Validate the seed files and print counts; exit 2 listing every problem."""
     _print_counts(_load(seeds, only).counts(), as_json)
+
+
+def _store() -> EmbeddedStore | AtlasStore:
+    return open_store(get_settings())
+
+
+@app.command()
+def load(seeds: SeedsOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the seeds and replace the store's atlas with them (atomic, idempotent)."""
+    atlas = _load(seeds)
+    store = _store()
+    try:
+        store.replace_all(atlas)
+        _print_counts(store.counts(), as_json)
+    finally:
+        store.close()
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Print the counts of the atlas in the store."""
+    store = _store()
+    try:
+        _print_counts(store.counts(), as_json)
+    finally:
+        store.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the API on the configured store; the seed atlas is loaded on first start."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+register_all(app)
 
 
 def main() -> None:

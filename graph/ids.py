@@ -30,7 +30,7 @@ PREFIX: dict[str, str] = {
     "campaign": "camp",
 }
 
-SLUG = r"[a-z0-9][a-z0-9._-]*[a-z0-9]"
+SLUG = r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?"
 STOCK_CODE = re.compile(r"^(\d{6}\.(SH|SZ|BJ)|\d{5}\.HK|[A-Z]{1,5}\.(US|N|O))$")
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 

@@ -21,12 +21,19 @@ from pydantic import ValidationError
 from graph.errors import Problem, SeedErrors
 from graph.model import (
     ENTITY_TABLE,
+    ENTITY_TYPES,
     RELATION_ENDS,
     RELATION_TYPES,
     Atlas,
+    Cooperates,
+    Covers,
     Entity,
+    MemberOf,
+    Operates,
     Relation,
     Source,
+    Supplies,
+    Supports,
     relation_key,
 )
 from graph.seedformat import (
@@ -183,37 +190,36 @@ def _rel_kind(section: str) -> str:
 def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
                    defaults: Defaults) -> None:
     """Turn inline relation fields into relation records; strip them from the entity."""
-    R = RELATION_TYPES
     rels: list[tuple[Relation, PathT]] = []
     if isinstance(item, CompanyIn):
         for j, op in enumerate(item.segments):
             data = op.model_dump(exclude={"src"})
             if op.src is not None:
                 _note_source(b, op.src, _Origin(pos, (*path, "segments", j)), defaults)
-            rels.append((R["operates"].model_validate(
+            rels.append((Operates.model_validate(
                 {**data, "company": item.id, "src": op.src or item.src}), ("segments", j)))
         for j, a in enumerate(item.memberships):
-            rels.append((R["member_of"](company=item.id, association=a, src=item.src),
+            rels.append((MemberOf(company=item.id, association=a, src=item.src),
                          ("memberships", j)))
         for j, inst in enumerate(item.institutes):
-            rels.append((R["cooperates"](company=item.id, institute=inst, src=item.src),
+            rels.append((Cooperates(company=item.id, institute=inst, src=item.src),
                          ("institutes", j)))
         for j, sup in enumerate(item.supplies_to):
             if sup.src is not None:
                 _note_source(b, sup.src, _Origin(pos, (*path, "supplies_to", j)), defaults)
-            rels.append((R["supplies"](supplier=item.id, customer=sup.customer,
+            rels.append((Supplies(supplier=item.id, customer=sup.customer,
                                        product=sup.product, src=sup.src or item.src),
                          ("supplies_to", j)))
     elif isinstance(item, InstituteIn):
         for j, s in enumerate(item.segments):
-            rels.append((R["supports"](institute=item.id, segment=s, src=item.src),
+            rels.append((Supports(institute=item.id, segment=s, src=item.src),
                          ("segments", j)))
     elif isinstance(item, AssociationIn):
         for j, s in enumerate(item.segments):
-            rels.append((R["covers"](association=item.id, segment=s, src=item.src),
+            rels.append((Covers(association=item.id, segment=s, src=item.src),
                          ("segments", j)))
         for j, m in enumerate(item.members):
-            rels.append((R["member_of"](company=m, association=item.id, src=item.src),
+            rels.append((MemberOf(company=m, association=item.id, src=item.src),
                          ("members", j)))
     for rel, sub in rels:
         _add_relation(b, rel, _Origin(pos, (*path, *sub)))
@@ -221,7 +227,7 @@ def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
 
 def _add_entity(b: _Build, item: Entity, origin: _Origin) -> None:
     kind = item.KIND
-    base_type = type(item).__mro__[1] if type(item).__name__.endswith("In") else type(item)
+    base_type: type[Entity] = ENTITY_TYPES[kind]
     plain = base_type.model_validate(item.model_dump(include=set(base_type.model_fields)))
     if item.id in b.entity_origin:
         first = b.entity_origin[item.id]
@@ -340,8 +346,8 @@ def _check_references(b: _Build) -> None:
             b.problems.append(o.pos.problem((*o.path, "chain"), f"unknown chain {f.chain!r}"))
             continue
         for end in (f.source, f.target):
-            seg = a.segments.get(end)
-            if seg is not None and f.chain not in seg.chains:
+            hit = a.segments.get(end)
+            if hit is not None and f.chain not in hit.chains:
                 b.problems.append(o.pos.problem(
                     o.path, f"segment {end!r} feeds within chain {f.chain!r} but does not "
                             f"list it in its chains"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from graph.ids import check_id
 
@@ -375,6 +375,8 @@ class Atlas(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    _graph: Any = PrivateAttr(default=None)
+
     chains: dict[str, Chain] = Field(default_factory=dict)
     segments: dict[str, Segment] = Field(default_factory=dict)
     companies: dict[str, Company] = Field(default_factory=dict)
@@ -390,6 +392,14 @@ class Atlas(BaseModel):
     covers: list[Covers] = Field(default_factory=list)
     member_of: list[MemberOf] = Field(default_factory=list)
     cooperates: list[Cooperates] = Field(default_factory=list)
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, Any]) -> Atlas:
+        """An atlas from already-validated tables (no re-validation)."""
+        atlas = cls.model_construct()
+        for name, value in tables.items():
+            setattr(atlas, name, value)
+        return atlas
 
     def entities(self, kind: str) -> dict[str, Entity]:
         """The entity table of ``kind`` (e.g. ``"company"``)."""

@@ -65,7 +65,7 @@ def _convert(node: yaml.Node, path: PathT, pos: Positions, problems: list[Proble
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _Loader.construct_object(_LOADER, key_node, deep=True)  # type: ignore[arg-type]
+            key = _Loader.construct_object(_LOADER, key_node, deep=True)
             key = str(key)
             if key in out:
                 problems.append(
@@ -76,7 +76,7 @@ def _convert(node: yaml.Node, path: PathT, pos: Positions, problems: list[Proble
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, (*path, i), pos, problems) for i, v in enumerate(node.value)]
-    value = _Loader.construct_object(_LOADER, node, deep=True)  # type: ignore[arg-type]
+    value = _Loader.construct_object(_LOADER, node, deep=True)
     if isinstance(value, dt.datetime):
         return value.date()
     return value

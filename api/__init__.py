@@ -1,0 +1,1 @@
+"""Chain Atlas REST API (FastAPI)."""

@@ -1,0 +1,90 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import errors
+from api.deps import require_read
+from api.routes import page_routers, routers
+from graph import __version__
+from graph.service import AtlasService
+from graph.settings import Settings, get_settings
+from graph.store import open_store
+from graph.store.embedded import EmbeddedStore, is_empty
+
+API_PREFIX = "/api/v1"
+
+
+class BodyLimit:
+    """Reject request bodies larger than ``limit`` bytes with 413 (before reading them)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            resp = errors.error_response(413, "payload_too_large",
+                                         f"request body over {self.limit} bytes")
+            await resp(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise errors.BodyTooLarge()
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(settings: Settings | None = None, service: AtlasService | None = None) -> FastAPI:
+    """Build the app. Without ``service``, opens the configured store on start-up and
+    loads the seed atlas into it when it is empty."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "service", None) is None:
+            store = open_store(settings)
+            svc = AtlasService(store)
+            if isinstance(store, EmbeddedStore) and is_empty(store):
+                svc.load_seeds(settings.seeds_dir, settings.sources())
+            app.state.service = svc
+        yield
+        app.state.service.store.close()
+
+    app = FastAPI(
+        title="Chain Atlas 产业链招商图谱 API",
+        version=__version__,
+        description="运城市产业链招商图谱：链条、环节、企业、缺链诊断、招商目标与项目。",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    errors.install(app)
+    for router in routers():
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_read)])
+    for router in page_routers():
+        app.include_router(router, dependencies=[Depends(require_read)])
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

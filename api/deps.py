@@ -1,0 +1,65 @@
+"""FastAPI dependencies as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from graph.errors import AtlasError
+from graph.service import AtlasService
+from graph.settings import Settings
+
+
+class Unauthorized(AtlasError):
+    code = "unauthorized"
+    status = 401
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_service(request: Request) -> AtlasService:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ServiceDep = Annotated[AtlasService, Depends(get_service)]
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an API key: ``sha256:<hex>``."""
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_hashes(settings: Settings) -> list[str]:
+    """Configured keys, all in hashed form (plain keys are hashed on read)."""
+    return [k if k.startswith("sha256:") else hash_key(k) for k in settings.api_keys]
+
+
+def _check_key(settings: Settings, key: str | None) -> None:
+    if not key:
+        raise Unauthorized("missing X-API-Key header", details=[{"field": "X-API-Key"}])
+    given = hash_key(key)
+    if not any(hmac.compare_digest(given, h) for h in key_hashes(settings)):
+        raise Unauthorized("invalid API key", details=[{"field": "X-API-Key"}])
+
+
+def require_write(settings: SettingsDep,
+                  x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """Writes need a valid key in ``X-API-Key``."""
+    _check_key(settings, x_api_key)
+
+
+def require_read(settings: SettingsDep,
+                 x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """Reads are open unless ``ATLAS_READ_OPEN=false``."""
+    if not settings.read_open:
+        _check_key(settings, x_api_key)
+
+
+WriteAuth = Depends(require_write)
+ReadAuth = Depends(require_read)

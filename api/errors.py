@@ -1,0 +1,90 @@
+"""One error shape for every error, mapped in one place.
+
+Every error response body is ``{"error": {"status", "code", "message", "details"}}``
+where ``details`` is a list of objects with at least a ``field`` path when one applies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import AtlasError
+
+
+class BodyTooLarge(AtlasError):
+    """The request body exceeded the configured limit."""
+
+    code = "payload_too_large"
+    status = 413
+
+    def __init__(self) -> None:
+        super().__init__("request body too large")
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+class ErrorResponse(BaseModel):
+    """The error shape."""
+
+    error: ErrorBody
+
+
+def error_response(status: int, code: str, message: str,
+                   details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(status=status, code=code, message=message,
+                                         details=details or []))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+              413: "payload_too_large", 415: "unsupported_media_type",
+              422: "invalid_input", 429: "too_many_requests"}
+
+
+def _field_details(errors: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        out.append({"field": ".".join(loc), "message": e.get("msg", ""), "type": e.get("type", "")})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the same shape."""
+
+    @app.exception_handler(AtlasError)
+    async def _atlas(_: Request, exc: AtlasError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_input", "request validation failed",
+                              _field_details(list(exc.errors())))
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(_: Request, exc: ValidationError) -> JSONResponse:
+        return error_response(422, "invalid_input", "validation failed",
+                              _field_details(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail),
+                              headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
+        return error_response(500, "internal_error", "internal server error")

@@ -1,0 +1,1 @@
+"""Project pipeline (项目四库), rates, warnings and campaigns."""

@@ -1,0 +1,1 @@
+"""Interactive HTML chain maps."""
