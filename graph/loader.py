@@ -68,10 +68,13 @@ class _Build:
     sources: list[tuple[Source, _Origin]] = field(default_factory=list)
 
 
+SEED_DIRS = ("reference", "chains")
+
+
 def seed_files(root: Path) -> list[Path]:
-    """All seed files under ``root``, in a stable order (reference first, then chains)."""
-    files = sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
-    return sorted(files, key=lambda p: (0 if "reference" in p.parts else 1, str(p)))
+    """The seed files: ``reference/*.yaml`` then ``chains/*.yaml`` (other folders of
+    ``seeds/``, such as ``mappings/``, hold other data and are not loaded)."""
+    return [f for d in SEED_DIRS for f in sorted((root / d).glob("*.y*ml"))]
 
 
 def load_seeds(root: Path, *, sources_dir: Path | None = None) -> Atlas:
