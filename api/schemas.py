@@ -1,34 +1,126 @@
-"""Response models shared by routes."""
+"""Response and request models shared by routes (field names English snake_case)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from graph.model import Feeds, Segment
+from graph.model import (
+    Association,
+    Chain,
+    Company,
+    Cooperates,
+    County,
+    Covers,
+    Feeds,
+    Institute,
+    MemberOf,
+    Operates,
+    Park,
+    Project,
+    ProjectStage,
+    Segment,
+    Supplies,
+    Supports,
+)
 
 T = TypeVar("T")
+
+Names = dict[str, str]
+NAMES_DOC = "Display name of every id referenced in this response."
 
 
 class Page(BaseModel, Generic[T]):
     """A page of a list: ``data`` plus the total ``count`` before paging."""
 
     data: list[T]
-    count: int
+    count: int = Field(description="Number of items before paging.", examples=[42])
 
 
 class Health(BaseModel):
-    status: str
-    version: int
-    counts: dict[str, int]
+    status: str = Field(examples=["ok"])
+    version: int = Field(description="Store version (grows with every write).", examples=[3])
+    counts: dict[str, int] = Field(examples=[{"chain": 4, "company": 30}])
 
 
 class ChainDetail(BaseModel):
-    id: str
-    name: str
-    cluster: str
-    parent: str | None
-    description: str
+    """A chain with its segments, its feeds edges and its sub-chains."""
+
+    chain: Chain
     segments: list[Segment]
     feeds: list[Feeds]
+    children: list[str] = Field(description="Ids of sub-chains (parent = this chain).")
+    names: Names = Field(description=NAMES_DOC)
+
+
+class SegmentDetail(BaseModel):
+    """A segment with the firms, institutes, associations and projects around it."""
+
+    segment: Segment
+    upstream: list[Feeds] = Field(description="Feeds edges into this segment.")
+    downstream: list[Feeds] = Field(description="Feeds edges out of this segment.")
+    operates: list[Operates]
+    supports: list[Supports]
+    covers: list[Covers]
+    projects: list[Project]
+    names: Names = Field(description=NAMES_DOC)
+
+
+class CompanyDetail(BaseModel):
+    """A firm with every relation it takes part in; each carries its own provenance."""
+
+    company: Company
+    operates: list[Operates]
+    supplies: list[Supplies] = Field(description="As supplier or as customer.")
+    member_of: list[MemberOf]
+    cooperates: list[Cooperates]
+    projects: list[Project] = Field(description="Projects whose investor is this firm.")
+    names: Names = Field(description=NAMES_DOC)
+
+
+class InstituteDetail(BaseModel):
+    institute: Institute
+    supports: list[Supports]
+    cooperates: list[Cooperates]
+    names: Names = Field(description=NAMES_DOC)
+
+
+class AssociationDetail(BaseModel):
+    association: Association
+    covers: list[Covers]
+    members: list[MemberOf]
+    names: Names = Field(description=NAMES_DOC)
+
+
+class CountyDetail(BaseModel):
+    county: County
+    parks: list[Park]
+    companies: list[str] = Field(description="Ids of local firms in the county.")
+    projects: list[str] = Field(description="Ids of projects in the county.")
+    names: Names = Field(description=NAMES_DOC)
+
+
+class ParkDetail(BaseModel):
+    park: Park
+    companies: list[str] = Field(description="Ids of firms in the park.")
+    projects: list[str] = Field(description="Ids of projects in the park.")
+    names: Names = Field(description=NAMES_DOC)
+
+
+class StageChange(BaseModel):
+    """Move a project to another stage (项目四库 lifecycle)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"stage": "签约", "date": "2026-11-20"}]})
+
+    stage: ProjectStage
+    date: dt.date | None = Field(default=None, description="When; today when omitted.")
+
+
+class Deleted(BaseModel):
+    """What a delete removed."""
+
+    id: str = Field(examples=["co.example"])
+    deleted: bool = True

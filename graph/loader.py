@@ -231,7 +231,9 @@ def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
 def _add_entity(b: _Build, item: Entity, origin: _Origin) -> None:
     kind = item.KIND
     base_type: type[Entity] = ENTITY_TYPES[kind]
-    plain = base_type.model_validate(item.model_dump(include=set(base_type.model_fields)))
+    # pass the field objects themselves (not a dump), so that sources resolved later
+    # (as_of from the document date) are the ones the atlas holds
+    plain = base_type.model_validate({f: getattr(item, f) for f in base_type.model_fields})
     if item.id in b.entity_origin:
         first = b.entity_origin[item.id]
         b.problems.append(origin.pos.problem(

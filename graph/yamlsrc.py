@@ -73,6 +73,7 @@ def _convert(node: yaml.Node, path: PathT, pos: Positions, problems: list[Proble
                             "duplicate key")
                 )
             out[key] = _convert(value_node, (*path, key), pos, problems)
+            pos.set((*path, key), key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, (*path, i), pos, problems) for i, v in enumerate(node.value)]

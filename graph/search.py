@@ -1,0 +1,145 @@
+"""Search over every entity of an atlas by Chinese substring, alias, full pinyin and
+pinyin initials.
+
+Rule: each entity is indexed under its id, its name and its aliases (and a company's
+stock and credit codes); each name and alias also under its full pinyin without
+separators (``正威国际`` → ``zhengweiguoji``) and its pinyin initials (``zwgj``). A
+query matches an entity when the normalised query (NFKC, lower case, no whitespace
+or punctuation) is a substring of one of its keys. Hits are ranked by how they
+matched (exact text, text prefix, text substring, exact pinyin, pinyin prefix,
+pinyin substring), then by kind, name length and id, so the order is stable.
+
+>>> from graph.model import Atlas, Company, Source
+>>> atlas = Atlas(companies={"co.zhengwei": Company(
+...     id="co.zhengwei", name="正威国际集团有限公司", aliases=["正威"], role="target",
+...     src=Source(public="example"))})
+>>> index = SearchIndex(atlas)
+>>> [h.id for h in index.search("zw")], [h.id for h in index.search("zhengwei")]
+(['co.zhengwei'], ['co.zhengwei'])
+>>> index.search("正威")[0].via
+'alias'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pypinyin import Style, lazy_pinyin
+
+from graph.model import ENTITY_TYPES, Atlas, Company, Entity
+
+Via = Literal["id", "name", "alias", "code", "pinyin", "initials"]
+KIND_ORDER = {kind: i for i, kind in enumerate(ENTITY_TYPES)}
+_DROP = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class SearchHit(BaseModel):
+    """One search result: the entity, which key matched and how well (lower rank is better)."""
+
+    id: str = Field(examples=["600426.SH"])
+    kind: str = Field(examples=["company"])
+    name: str = Field(examples=["山东华鲁恒升化工股份有限公司"])
+    via: Via = Field(description="Which key matched.", examples=["pinyin"])
+    matched: str = Field(description="The indexed text that matched.", examples=["华鲁恒升"])
+    rank: int = Field(description="0 exact text … 5 pinyin substring.", examples=[4])
+
+
+def normalise(text: str) -> str:
+    """Lower case NFKC text without whitespace or punctuation.
+
+    >>> normalise(" 尼龙 66（PA66）")
+    '尼龙66pa66'
+    """
+    return _DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """Full pinyin and pinyin initials of ``text`` (ASCII letters and digits only);
+    non-Chinese runs are kept whole in both.
+
+    >>> pinyin_keys("华鲁恒升 PA66")
+    ('hualuhengshengpa66', 'hlhspa66')
+    """
+    full = "".join(lazy_pinyin(text))
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
+    clean = unicodedata.normalize("NFKC", text)
+    if clean.isascii():
+        initials = full
+    return (_NOT_ASCII_WORD.sub("", full.casefold()),
+            _NOT_ASCII_WORD.sub("", initials.casefold()))
+
+
+@dataclass(frozen=True)
+class _Key:
+    text: str
+    via: Via
+    shown: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    kind: str
+    name: str
+    keys: tuple[_Key, ...]
+
+
+def _keys(entity: Entity) -> tuple[_Key, ...]:
+    keys: list[_Key] = [_Key(normalise(entity.id), "id", entity.id)]
+    labelled: list[tuple[str, Via]] = [(entity.name, "name")]
+    labelled += [(a, "alias") for a in entity.aliases]
+    for text, via in labelled:
+        keys.append(_Key(normalise(text), via, text))
+    if isinstance(entity, Company):
+        keys += [_Key(normalise(c), "code", c)
+                 for c in (entity.stock_code, entity.credit_code) if c]
+    for text, _ in labelled:
+        full, initials = pinyin_keys(text)
+        keys.append(_Key(full, "pinyin", text))
+        keys.append(_Key(initials, "initials", text))
+    return tuple(k for k in keys if k.text)
+
+
+def _rank(key: _Key, q: str) -> int | None:
+    """0-2 for a text key (exact, prefix, substring), 3-5 for a pinyin key; None if no match."""
+    if q not in key.text:
+        return None
+    base = 3 if key.via in ("pinyin", "initials") else 0
+    if key.text == q:
+        return base
+    return base + (1 if key.text.startswith(q) else 2)
+
+
+class SearchIndex:
+    """An index of one atlas (build once per atlas, query many times)."""
+
+    def __init__(self, atlas: Atlas) -> None:
+        self.entries: list[_Entry] = [
+            _Entry(e.id, kind, e.name, _keys(e))
+            for kind in ENTITY_TYPES for e in atlas.entities(kind).values()
+        ]
+
+    def search(self, query: str, kinds: set[str] | None = None) -> list[SearchHit]:
+        """Every entity matching ``query`` (optionally only of ``kinds``), best first."""
+        q = normalise(query)
+        if not q:
+            return []
+        hits: list[SearchHit] = []
+        for entry in self.entries:
+            if kinds is not None and entry.kind not in kinds:
+                continue
+            best: tuple[int, _Key] | None = None
+            for key in entry.keys:
+                rank = _rank(key, q)
+                if rank is not None and (best is None or rank < best[0]):
+                    best = (rank, key)
+            if best is not None:
+                hits.append(SearchHit(id=entry.id, kind=entry.kind, name=entry.name,
+                                      via=best[1].via, matched=best[1].shown, rank=best[0]))
+        hits.sort(key=lambda h: (h.rank, KIND_ORDER[h.kind], len(h.name), h.id))
+        return hits
