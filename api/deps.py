@@ -1,14 +1,20 @@
-"""FastAPI dependencies as ``Annotated`` aliases."""
+"""FastAPI dependencies as ``Annotated`` aliases.
+
+The dependencies are ``async`` because they never block: FastAPI then runs them on the
+event loop instead of sending each to the thread pool.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
-from graph.errors import AtlasError
+from graph.errors import AtlasError, InvalidInput
+from graph.model import Atlas
 from graph.service import AtlasService
 from graph.settings import Settings
 
@@ -18,11 +24,11 @@ class Unauthorized(AtlasError):
     status = 401
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_service(request: Request) -> AtlasService:
+async def get_service(request: Request) -> AtlasService:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
@@ -48,13 +54,13 @@ def _check_key(settings: Settings, key: str | None) -> None:
         raise Unauthorized("invalid API key", details=[{"field": "X-API-Key"}])
 
 
-def require_write(settings: SettingsDep,
+async def require_write(settings: SettingsDep,
                   x_api_key: Annotated[str | None, Header()] = None) -> None:
     """Writes need a valid key in ``X-API-Key``."""
     _check_key(settings, x_api_key)
 
 
-def require_read(settings: SettingsDep,
+async def require_read(settings: SettingsDep,
                  x_api_key: Annotated[str | None, Header()] = None) -> None:
     """Reads are open unless ``ATLAS_READ_OPEN=false``."""
     if not settings.read_open:
@@ -63,3 +69,27 @@ def require_read(settings: SettingsDep,
 
 WriteAuth = Depends(require_write)
 ReadAuth = Depends(require_read)
+
+
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.", examples=[0])]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])]
+
+
+def known(atlas: Atlas, kind: str, value: str | None, field: str) -> str | None:
+    """``value`` if it is the id of a ``kind`` entity in ``atlas`` (or None);
+    InvalidInput naming ``field`` (e.g. ``query.county``) otherwise."""
+    if value is not None and value not in atlas.entities(kind):
+        raise InvalidInput(f"unknown {kind} {value!r}",
+                           details=[{"field": field, "message": f"unknown {kind}",
+                                     "value": value}])
+    return value
+
+
+def names_of(atlas: Atlas, ids: Iterable[str]) -> dict[str, str]:
+    """Display names of the given ids (unknown ids are left out)."""
+    out: dict[str, str] = {}
+    for i in ids:
+        e = atlas.find(i)
+        if e is not None:
+            out[i] = e.name
+    return out

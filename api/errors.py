@@ -40,6 +40,20 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    text = {401: "Missing or invalid X-API-Key.", 404: "No such entity or relation.",
+            409: "Id exists, duplicate relation, or the entity is still referenced.",
+            413: "Request body over the configured limit.",
+            422: "Invalid input; `details` lists field paths."}
+    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
+
+
+READ_ERRORS = _documented(401, 404, 422)
+"""Error responses every read route documents (401 only when reads are closed)."""
+WRITE_ERRORS = _documented(401, 404, 409, 413, 422)
+"""Error responses every write route documents."""
+
+
 def error_response(status: int, code: str, message: str,
                    details: list[dict[str, Any]] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:

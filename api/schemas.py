@@ -124,3 +124,8 @@ class Deleted(BaseModel):
 
     id: str = Field(examples=["co.example"])
     deleted: bool = True
+
+
+def page(items: list[T], offset: int, limit: int) -> Page[T]:
+    """The ``limit`` items after ``offset`` of ``items`` (already in their stable order)."""
+    return Page(data=items[offset:offset + limit], count=len(items))

@@ -27,6 +27,7 @@ PREFIX: dict[str, str] = {
     "county": "county",
     "park": "park",
     "project": "proj",
+    "product": "prod",
     "campaign": "camp",
 }
 

@@ -26,6 +26,10 @@ ENTITY_REFS: tuple[tuple[str, str, str, bool], ...] = (
     ("project", "park", "park", False),
     ("project", "investor_id", "company", False),
     ("project", "segments", "segment", True),
+    ("campaign", "chain", "chain", False),
+    ("campaign", "county", "county", False),
+    ("campaign", "segments", "segment", True),
+    ("campaign", "projects", "project", True),
 )
 
 

@@ -246,6 +246,16 @@ class Park(Entity):
     lead_industries: list[str] = Field(default_factory=list)
 
 
+class StageChange(Strict):
+    """One recorded stage transition of a project: when, who, why."""
+
+    from_stage: ProjectStage | None = None
+    to_stage: ProjectStage
+    at: dt.date
+    by: str
+    reason: str = ""
+
+
 class Project(Entity):
     """An investment project moving through the pipeline."""
 
@@ -258,12 +268,56 @@ class Project(Entity):
     amount: Annotated[float, Field(ge=0)] | None = None
     stage: ProjectStage
     stage_date: dt.date | None = None
+    team: str | None = None
+    history: list[StageChange] = Field(default_factory=list)
+    description: str = ""
+
+
+class Product(Entity):
+    """A product of an external product graph (e.g. ChainKnowledgeGraph); id ``prod.<hash>``
+    of its normalised name (see :func:`graph.importers.ckg.product_id`)."""
+
+    KIND: ClassVar[str] = "product"
+
+
+class CampaignTarget(Strict):
+    """A target firm of a campaign, with its contact status and next step."""
+
+    company: str
+    status: Literal["未接触", "已接触", "洽谈中", "已签约", "已放弃"] = "未接触"
+    next_step: str = ""
+    due: dt.date | None = None
+    owner: str = ""
+
+
+class Baseline(Strict):
+    """The chain as it stood when a campaign began (for its report)."""
+
+    completeness: float
+    statuses: dict[str, str] = Field(default_factory=dict)
+
+
+class Campaign(Entity):
+    """A chain-filling campaign (补链/延链/强链) run by a team (招商专班 or 小分队)."""
+
+    KIND: ClassVar[str] = "campaign"
+    team: str
+    team_kind: Literal["专班", "小分队"] = "专班"
+    chain: str
+    county: str | None = None
+    segments: list[str] = Field(default_factory=list)
+    targets: list[CampaignTarget] = Field(default_factory=list)
+    connectors: list[str] = Field(default_factory=list)
+    projects: list[str] = Field(default_factory=list)
+    started_on: dt.date
+    baseline: Baseline | None = None
     description: str = ""
 
 
 ENTITY_TYPES: dict[str, type[Entity]] = {
     t.KIND: t
-    for t in (Chain, Segment, Company, Institute, Association, County, Park, Project)
+    for t in (Chain, Segment, Company, Institute, Association, County, Park, Project, Product,
+              Campaign)
 }
 
 
@@ -340,9 +394,48 @@ class Cooperates(Relation):
     note: str = ""
 
 
+class Makes(Relation):
+    """Company makes product (主营产品); ``weight`` is its revenue share when known."""
+
+    KIND: ClassVar[str] = "makes"
+    company: str
+    product: str
+    weight: Annotated[float, Field(gt=0, le=1)] | None = None
+    evidence: str = ""
+
+
+class ProductFeeds(Relation):
+    """Product ``source`` is a material of product ``target`` (supply flows source→target)."""
+
+    KIND: ClassVar[str] = "product_feeds"
+    source: str
+    target: str
+
+
+class SubtypeOf(Relation):
+    """Product ``product`` is a sub-type (产品小类) of product ``parent``."""
+
+    KIND: ClassVar[str] = "subtype_of"
+    product: str
+    parent: str
+
+
+class MapsTo(Relation):
+    """Product ``product`` belongs to segment ``segment`` (a reviewed name mapping);
+    ``match`` is how the name was matched and ``term`` the segment term it matched."""
+
+    KIND: ClassVar[str] = "maps_to"
+    product: str
+    segment: str
+    term: str = ""
+    match: Literal["exact", "alias", "fuzzy", "manual"] = "exact"
+    score: Annotated[float, Field(ge=0, le=100)] = 100.0
+
+
 RELATION_TYPES: dict[str, type[Relation]] = {
     t.KIND: t
-    for t in (Feeds, Operates, Supplies, Supports, Covers, MemberOf, Cooperates)
+    for t in (Feeds, Operates, Supplies, Supports, Covers, MemberOf, Cooperates,
+              Makes, ProductFeeds, SubtypeOf, MapsTo)
 }
 
 # Which fields of each relation reference which entity kind (for validation and graph edges).
@@ -354,6 +447,10 @@ RELATION_ENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "covers": (("association", "association"), ("segment", "segment")),
     "member_of": (("company", "company"), ("association", "association")),
     "cooperates": (("company", "company"), ("institute", "institute")),
+    "makes": (("company", "company"), ("product", "product")),
+    "product_feeds": (("source", "product"), ("target", "product")),
+    "subtype_of": (("product", "product"), ("parent", "product")),
+    "maps_to": (("product", "product"), ("segment", "segment")),
 }
 
 
@@ -392,6 +489,12 @@ class Atlas(BaseModel):
     covers: list[Covers] = Field(default_factory=list)
     member_of: list[MemberOf] = Field(default_factory=list)
     cooperates: list[Cooperates] = Field(default_factory=list)
+    products: dict[str, Product] = Field(default_factory=dict)
+    makes: list[Makes] = Field(default_factory=list)
+    product_feeds: list[ProductFeeds] = Field(default_factory=list)
+    subtype_of: list[SubtypeOf] = Field(default_factory=list)
+    maps_to: list[MapsTo] = Field(default_factory=list)
+    campaigns: dict[str, Campaign] = Field(default_factory=dict)
 
     @classmethod
     def from_tables(cls, tables: dict[str, Any]) -> Atlas:
@@ -443,4 +546,6 @@ ENTITY_TABLE: dict[str, str] = {
     "county": "counties",
     "park": "parks",
     "project": "projects",
+    "product": "products",
+    "campaign": "campaigns",
 }

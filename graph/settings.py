@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", description="Neo4j user.")
     neo4j_password: str = Field(default="", description="Neo4j password (no default secret).")
     neo4j_database: str = Field(default="neo4j", description="Neo4j database name.")
+    rules_file: Path | None = Field(
+        default=None, description="Gap-rule config (TOML); default graph/analysis/rules.toml.")
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

@@ -1,32 +1,39 @@
-"""Chains: list and detail (segments and feeds edges)."""
+"""Chains: list and detail (segments, feeds edges, sub-chains)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from api.deps import ServiceDep
-from api.schemas import ChainDetail, Page
+from api.deps import Limit, Offset, ServiceDep, names_of
+from api.errors import READ_ERRORS
+from api.schemas import ChainDetail, Page, page
 from graph.model import Chain
 
-router = APIRouter(prefix="/chains", tags=["chains"])
+router = APIRouter(prefix="/chains", tags=["chains"], responses=READ_ERRORS)
 
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.nylon"])]
 
 
 @router.get("", response_model=Page[Chain], summary="List chains (stable order by id)")
-def list_chains(service: ServiceDep, offset: Offset = 0, limit: Limit = 100) -> Page[Chain]:
+def list_chains(service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
+                cluster: Annotated[str | None, Query(description="Only this cluster (集群).",
+                                                     examples=["绿色焦化"])] = None,
+                ) -> Page[Chain]:
     chains = sorted(service.atlas().chains.values(), key=lambda c: c.id)
-    return Page(data=chains[offset:offset + limit], count=len(chains))
+    if cluster is not None:
+        chains = [c for c in chains if c.cluster == cluster]
+    return page(chains, offset, limit)
 
 
 @router.get("/{chain_id}", response_model=ChainDetail,
-            summary="A chain with its segments and feeds")
-def get_chain(chain_id: str, service: ServiceDep) -> ChainDetail:
+            summary="A chain with its segments, feeds edges and sub-chains")
+def get_chain(chain_id: ChainId, service: ServiceDep) -> ChainDetail:
     chain = service.chain(chain_id)
     atlas = service.atlas()
-    return ChainDetail(id=chain.id, name=chain.name, cluster=chain.cluster, parent=chain.parent,
-                       description=chain.description, segments=atlas.chain_segments(chain.id),
-                       feeds=atlas.chain_feeds(chain.id))
+    segments = atlas.chain_segments(chain.id)
+    children = sorted(c.id for c in atlas.chains.values() if c.parent == chain.id)
+    return ChainDetail(chain=chain, segments=segments, feeds=atlas.chain_feeds(chain.id),
+                       children=children,
+                       names=names_of(atlas, [*(s.id for s in segments), *children]))

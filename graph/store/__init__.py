@@ -10,9 +10,9 @@ from graph.store.embedded import EmbeddedStore
 def open_store(settings: Settings) -> AtlasStore:
     """The store the settings ask for (embedded by default)."""
     if settings.store == "neo4j":
-        from graph.store.neo4j import Neo4jStore  # type: ignore[import-not-found]
+        from graph.store.neo4j import Neo4jStore
 
-        return Neo4jStore.from_settings(settings)  # type: ignore[no-any-return]
+        return Neo4jStore.from_settings(settings)
     return EmbeddedStore(settings.db_path)
 
 

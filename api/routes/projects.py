@@ -1,0 +1,59 @@
+"""Investment projects: filtered list, detail and stage changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Limit, Offset, ServiceDep, WriteAuth, known
+from api.errors import READ_ERRORS, WRITE_ERRORS
+from api.schemas import Page, StageChange, page
+from graph.model import Project, ProjectStage
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+ProjectId = Annotated[str, Path(description="Project id.", examples=["proj.ankun-coking"])]
+
+
+@router.get("", response_model=Page[Project], responses=READ_ERRORS,
+            summary="List projects, filtered (stable order by id)")
+def list_projects(
+    service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
+    stage: Annotated[ProjectStage | None, Query(description="Only this stage.")] = None,
+    county: Annotated[str | None, Query(description="Only projects in this county.",
+                                        examples=["county.hejin"])] = None,
+    park: Annotated[str | None, Query(description="Only projects in this park.",
+                                      examples=["park.hejin-kfq"])] = None,
+    segment: Annotated[str | None, Query(description="Only projects filling this segment.",
+                                         examples=["seg.nylon.caprolactam"])] = None,
+) -> Page[Project]:
+    atlas = service.atlas()
+    known(atlas, "county", county, "query.county")
+    known(atlas, "park", park, "query.park")
+    known(atlas, "segment", segment, "query.segment")
+    items = [p for _, p in sorted(atlas.projects.items())
+             if (stage is None or p.stage == stage) and (county is None or p.county == county)
+             and (park is None or p.park == park)
+             and (segment is None or segment in p.segments)]
+    return page(items, offset, limit)
+
+
+@router.get("/{project_id}", response_model=Project, responses=READ_ERRORS,
+            summary="A project")
+def get_project(project_id: ProjectId, service: ServiceDep) -> Project:
+    p = service.entity(project_id, "project")
+    assert isinstance(p, Project)
+    return p
+
+
+@router.post("/{project_id}/stage", response_model=Project, responses=WRITE_ERRORS,
+             dependencies=[WriteAuth], summary="Move a project to another stage")
+def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep) -> Project:
+    p = service.entity(project_id, "project")
+    assert isinstance(p, Project)
+    moved = p.model_copy(update={"stage": change.stage,
+                                 "stage_date": change.date or dt.date.today()})
+    service.store.update(moved)
+    return moved

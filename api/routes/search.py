@@ -1,0 +1,35 @@
+"""Search every entity by Chinese substring, alias, full pinyin or pinyin initials."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import Limit, Offset, ServiceDep
+from api.errors import READ_ERRORS
+from api.schemas import Page, page
+from graph.model import ENTITY_TYPES
+from graph.search import SearchHit, SearchIndex
+
+router = APIRouter(tags=["search"], responses=READ_ERRORS)
+
+Kind = StrEnum("Kind", {k: k for k in ENTITY_TYPES})  # type: ignore[misc]
+"""Entity kinds (every kind of the model)."""
+
+
+@router.get("/search", response_model=Page[SearchHit],
+            summary="Search entities by name, alias, id, full pinyin or pinyin initials")
+def search(
+    service: ServiceDep,
+    q: Annotated[str, Query(min_length=1, max_length=100,
+                            description="Chinese substring, alias, full pinyin (zhengwei) or "
+                                        "pinyin initials (zw).", examples=["zw"])],
+    kind: Annotated[list[Kind] | None, Query(description="Only these kinds (repeatable).",
+                                            examples=[["company"]])] = None,
+    offset: Offset = 0, limit: Limit = 20,
+) -> Page[SearchHit]:
+    index = service.cached(("search_index",), SearchIndex)
+    hits = index.search(q, {str(k) for k in kind} if kind else None)
+    return page(hits, offset, limit)

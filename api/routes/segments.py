@@ -1,0 +1,51 @@
+"""Segments (环节): list and detail with the firms, institutes, associations and projects
+around each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Limit, Offset, ServiceDep, known, names_of
+from api.errors import READ_ERRORS
+from api.schemas import Page, SegmentDetail, page
+from graph.model import Segment, Stage
+
+router = APIRouter(prefix="/segments", tags=["segments"], responses=READ_ERRORS)
+
+SegmentId = Annotated[str, Path(description="Segment id.", examples=["seg.nylon.caprolactam"])]
+
+
+@router.get("", response_model=Page[Segment], summary="List segments (stable order by id)")
+def list_segments(
+    service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
+    chain: Annotated[str | None, Query(description="Only segments of this chain.",
+                                       examples=["ch.nylon"])] = None,
+    stage: Annotated[Stage | None, Query(description="Only this stage.")] = None,
+) -> Page[Segment]:
+    atlas = service.atlas()
+    known(atlas, "chain", chain, "query.chain")
+    items = [s for _, s in sorted(atlas.segments.items())
+             if (chain is None or chain in s.chains) and (stage is None or s.stage == stage)]
+    return page(items, offset, limit)
+
+
+@router.get("/{segment_id}", response_model=SegmentDetail,
+            summary="A segment with its feeds, firms, institutes, associations and projects")
+def get_segment(segment_id: SegmentId, service: ServiceDep) -> SegmentDetail:
+    seg = service.entity(segment_id, "segment")
+    assert isinstance(seg, Segment)
+    atlas = service.atlas()
+    up = [f for f in atlas.feeds if f.target == seg.id]
+    down = [f for f in atlas.feeds if f.source == seg.id]
+    operates = [r for r in atlas.operates if r.segment == seg.id]
+    supports = [r for r in atlas.supports if r.segment == seg.id]
+    covers = [r for r in atlas.covers if r.segment == seg.id]
+    projects = [p for _, p in sorted(atlas.projects.items()) if seg.id in p.segments]
+    ids = [*seg.chains, *(f.source for f in up), *(f.target for f in down),
+           *(r.company for r in operates), *(r.institute for r in supports),
+           *(r.association for r in covers)]
+    return SegmentDetail(segment=seg, upstream=up, downstream=down, operates=operates,
+                         supports=supports, covers=covers, projects=projects,
+                         names=names_of(atlas, ids))

@@ -1,0 +1,255 @@
+"""CLI: ``gaps``, ``targets``, ``whatif`` and ``extension`` (gap diagnosis and targets).
+
+Readable rich tables by default, ``--json`` for machines. The atlas comes from the store
+(``ATLAS_*`` settings) or, with ``--seeds DIR``, straight from seed files. Unknown ids and
+bad input exit with code 2 and a message naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from graph.analysis.extension import extension_candidates
+from graph.analysis.gaps import city_gaps, diagnose_chain
+from graph.analysis.rules import Rules, Weights, active_rules, load_rules
+from graph.analysis.targets import rank_targets
+from graph.analysis.whatif import Hypothetical, what_if
+from graph.errors import AtlasError, SeedErrors
+from graph.loader import load_seeds
+from graph.model import Atlas
+from graph.settings import get_settings
+from graph.store import open_store
+
+T = TypeVar("T")
+STATUS_STYLE = {"strong": "green", "weak": "yellow", "missing": "red", "broken": "bold magenta"}
+STATUS_ZH = {"strong": "强", "weak": "弱", "missing": "缺失", "broken": "断链"}
+
+SeedsOpt = Annotated[Path | None, typer.Option(
+    "--seeds", help="Read the atlas from this seed directory instead of the store.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CountyOpt = Annotated[str | None, typer.Option(
+    "--county", help="Limit 'local' to this county id (e.g. county.jishan).")]
+ParkOpt = Annotated[str | None, typer.Option("--park", help="Limit 'local' to this park id.")]
+RulesOpt = Annotated[Path | None, typer.Option(
+    "--rules", help="Rules TOML (partial allowed; default ATLAS_RULES_FILE or shipped).")]
+TopOpt = Annotated[int, typer.Option("--top", min=1, help="How many results to show.")]
+
+
+def _atlas(seeds: Path | None) -> Atlas:
+    if seeds is not None:
+        s = get_settings()
+        return load_seeds(seeds, sources_dir=s.sources())
+    store = open_store(get_settings())
+    try:
+        return store.snapshot()
+    finally:
+        store.close()
+
+
+def _run(seeds: Path | None, rules_file: Path | None,
+         compute: Callable[[Atlas, Rules], T]) -> T:
+    """Load the atlas and rules, compute; domain errors exit 2 with their message."""
+    try:
+        rules = load_rules(rules_file) if rules_file else active_rules()
+        return compute(_atlas(seeds), rules)
+    except SeedErrors as exc:
+        for p in exc.problems:
+            typer.echo(str(p), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) in the seeds.", err=True)
+        raise typer.Exit(2) from exc
+    except (AtlasError, ValidationError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _emit_json(value: BaseModel | Sequence[BaseModel]) -> None:
+    data: Any = ([v.model_dump(mode="json") for v in value] if isinstance(value, Sequence)
+                 else value.model_dump(mode="json"))
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _console() -> Console:
+    """A console; 160 columns when the output is not a terminal (pipes, files)."""
+    c = Console(soft_wrap=False)
+    return c if c.is_terminal else Console(width=160, soft_wrap=False)
+
+
+def _table(title: str, cols: Sequence[str], wide: str) -> Table:
+    """A table whose ``wide`` column takes the spare width and folds; the rest stay compact."""
+    t = Table(title=title, show_lines=True)
+    for col in cols:
+        if col == wide:
+            t.add_column(col, ratio=1, overflow="fold")
+        else:
+            t.add_column(col, no_wrap=col in ("#", "状态", "得分", "相关度", "阶段"))
+    return t
+
+
+def _status(s: str) -> str:
+    return f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}[/]"
+
+
+def gaps(
+    chain: Annotated[str | None, typer.Argument(
+        help="Chain id (e.g. ch.coking.nylon); omit for the city-wide ranked gap list.")] = None,
+    county: CountyOpt = None, park: ParkOpt = None, as_json: JsonOpt = False,
+    seeds: SeedsOpt = None, rules_file: RulesOpt = None,
+) -> None:
+    """Segment status (strong/weak/missing/broken) of a chain, or the ranked city-wide gaps."""
+    console = _console()
+    if chain is None:
+        if park is not None:
+            typer.echo("error: --park needs a CHAIN", err=True)
+            raise typer.Exit(2)
+        items = _run(seeds, rules_file, lambda a, r: city_gaps(a, rules=r, county=county))
+        if as_json:
+            return _emit_json(items)
+        t = _table(f"全市缺链/弱链清单（{county or '全市'}）",
+                   ("#", "环节", "状态", "优先级", "所属链", "原因"), "原因")
+        for i, g in enumerate(items, 1):
+            t.add_row(str(i), f"{g.segment_name}\n[dim]{g.segment_id}[/]", _status(g.status),
+                      f"{g.priority:.2f}", "\n".join(g.chains),
+                      "；".join(r.message for r in g.reasons))
+        console.print(t)
+        return None
+    diag = _run(seeds, rules_file,
+                lambda a, r: diagnose_chain(a, chain, county=county, park=park, rules=r))
+    if as_json:
+        return _emit_json(diag)
+    t = _table(f"{diag.chain_name}（{diag.chain_id}）· {diag.region or '全市'} · "
+               f"完整度 {diag.completeness:.0%} · 规则 {diag.rules_version}",
+               ("环节", "阶段", "状态", "本地企业", "原因"), "原因")
+    for s in diag.segments:
+        t.add_row(f"{s.name}\n[dim]{s.segment_id}[/]", s.stage.value, _status(s.status),
+                  str(len(s.local_firms)), "；".join(r.message for r in s.reasons))
+    console.print(t)
+    return None
+
+
+def _parse_weights(items: list[str] | None) -> Weights | None:
+    if not items:
+        return None
+    data: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            data[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            typer.echo(f"error: --weight {item!r}: expected NAME=NUMBER", err=True)
+            raise typer.Exit(2)
+    try:
+        return Weights.model_validate(data)
+    except ValidationError as exc:
+        typer.echo(f"error: --weight: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def targets(
+    chain: Annotated[str, typer.Argument(help="Chain id, e.g. ch.coking.nylon.")],
+    segment: Annotated[str, typer.Argument(help="Gap segment id, e.g. seg.nylon.caprolactam.")],
+    top: TopOpt = 10, county: CountyOpt = None, as_json: JsonOpt = False,
+    weight: Annotated[list[str] | None, typer.Option(
+        "--weight", help="Re-weight a component, NAME=NUMBER (evidence, scale, linkage, "
+                         "region, connectors, pipeline, chain_fit). Repeatable.")] = None,
+    seeds: SeedsOpt = None, rules_file: RulesOpt = None,
+) -> None:
+    """Rank outside firms to approach for a gap segment, with components and graph paths."""
+    w = _parse_weights(weight)
+    recs = _run(seeds, rules_file, lambda a, r: rank_targets(
+        a, chain, segment, weights=w, top=top, county=county, rules=r))
+    if as_json:
+        return _emit_json(recs)
+    t = _table(f"招商目标：{chain} / {segment}", ("#", "企业", "得分", "分项", "标记", "依据"),
+               "依据")
+    for i, r in enumerate(recs, 1):
+        comps = " ".join(f"{k}={v:.2f}" for k, v in r.components.items() if v)
+        t.add_row(str(i), f"{r.name}\n[dim]{r.company_id}[/]", f"{r.score:.3f}", comps,
+                  ",".join(r.flags), "\n".join(r.reasons))
+    _console().print(t)
+    return None
+
+
+def _hypotheticals(firms: list[str], projects: list[str]) -> list[Hypothetical]:
+    out: list[Hypothetical] = []
+    try:
+        for f in firms:
+            seg, _, rest = f.partition(":")
+            name, _, role = rest.partition(":")
+            out.append(Hypothetical.model_validate(
+                {"kind": "firm", "segment_id": seg, "name": name or "假设企业",
+                 "role": role or "local"}))
+        for p in projects:
+            seg, _, rest = p.partition(":")
+            name, _, stage = rest.partition(":")
+            out.append(Hypothetical.model_validate(
+                {"kind": "project", "segment_id": seg, "name": name or "假设项目",
+                 "stage": stage or None}))
+    except ValidationError as exc:
+        typer.echo(f"error: --firm/--project: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not out:
+        typer.echo("error: give at least one --firm or --project", err=True)
+        raise typer.Exit(2)
+    return out
+
+
+def whatif(
+    chain: Annotated[str, typer.Argument(help="Chain id.")],
+    firm: Annotated[list[str] | None, typer.Option(
+        "--firm", help="Hypothetical firm SEGMENT:NAME[:local|anchor]. Repeatable.")] = None,
+    project: Annotated[list[str] | None, typer.Option(
+        "--project", help="Hypothetical project SEGMENT:NAME:STAGE (e.g. 投产). Repeatable.")
+    ] = None,
+    county: CountyOpt = None, park: ParkOpt = None, as_json: JsonOpt = False,
+    seeds: SeedsOpt = None, rules_file: RulesOpt = None,
+) -> None:
+    """Statuses and completeness after adding hypothetical firms/projects (store untouched)."""
+    adds = _hypotheticals(firm or [], project or [])
+    res = _run(seeds, rules_file, lambda a, r: what_if(a, chain, adds, county=county,
+                                                        park=park, rules=r))
+    if as_json:
+        return _emit_json(res)
+    t = _table(f"假设情景：{chain} 完整度 {res.before:.0%} → {res.after:.0%}（{res.delta:+.0%}）",
+               ("环节", "之前", "之后"), "环节")
+    for c in res.changed:
+        t.add_row(f"{c.name} [dim]{c.segment_id}[/]", _status(c.before), _status(c.after))
+    _console().print(t)
+    return None
+
+
+def extension(
+    chain: Annotated[str, typer.Argument(help="Chain id.")],
+    top: TopOpt = 20, county: CountyOpt = None, as_json: JsonOpt = False,
+    seeds: SeedsOpt = None, rules_file: RulesOpt = None,
+) -> None:
+    """Extension (延链): absent segments next to the chain's strong segments, by relatedness."""
+    items = _run(seeds, rules_file, lambda a, r: extension_candidates(
+        a, chain, county=county, rules=r, top=top))
+    if as_json:
+        return _emit_json(items)
+    t = _table(f"延链方向：{chain}（{county or '全市'}）",
+               ("#", "环节", "相关度", "本链", "依托强环节", "依据"), "依据")
+    for i, e in enumerate(items, 1):
+        t.add_row(str(i), f"{e.name}\n[dim]{e.segment_id}[/]", f"{e.relatedness:.2f}",
+                  "是" if e.in_chain else "否", "\n".join(e.from_segments),
+                  "\n".join(e.reasons))
+    _console().print(t)
+    return None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the CLI."""
+    app.command()(gaps)
+    app.command()(targets)
+    app.command()(whatif)
+    app.command()(extension)

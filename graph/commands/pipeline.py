@@ -1,0 +1,160 @@
+"""``chain-atlas pipeline …``, ``chain-atlas campaign …`` and ``chain-atlas conflicts``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.errors import AtlasError
+from graph.model import ProjectStage
+from graph.pipeline import campaigns as camp
+from graph.pipeline import ops, tables
+from graph.pipeline.conflicts import find_conflicts
+from graph.pipeline.excel import to_xlsx
+from graph.pipeline.metrics import Slice, load_thresholds, pipeline_metrics
+from graph.settings import get_settings
+from graph.store import AtlasStore, open_store
+
+pipeline_app = typer.Typer(help="Project pipeline (项目四库): metrics, transitions, ledgers.",
+                           no_args_is_help=True)
+campaign_app = typer.Typer(help="Chain-filling campaigns (补链/延链/强链行动).",
+                           no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TodayOpt = Annotated[str | None, typer.Option(help="Measure as of this day, YYYY-MM-DD.")]
+ChainOpt = Annotated[str | None, typer.Option(help="Only projects of this chain (and sub-chains).")]
+SegmentOpt = Annotated[str | None, typer.Option(help="Only projects filling this segment.")]
+CountyOpt = Annotated[str | None, typer.Option(help="Only projects in this county.")]
+ParkOpt = Annotated[str | None, typer.Option(help="Only projects in this park.")]
+TeamOpt = Annotated[str | None, typer.Option(help="Only projects of this team (专班/小分队).")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.")]
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{name}: expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _run(fn: Any) -> Any:
+    """Run ``fn(store)``; domain errors become exit code 2 with their details."""
+    store: AtlasStore = open_store(get_settings())
+    try:
+        return fn(store)
+    except AtlasError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        for d in exc.details:
+            typer.echo(f"  {d.get('field', '')}: {d.get('message', '')}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+
+
+def _print(headers: list[str], rows: list[list[Any]], title: str) -> None:
+    t = Table(title=title)
+    for h in headers:
+        t.add_column(h)
+    for r in rows:
+        t.add_row(*["、".join(map(str, v)) if isinstance(v, list) else
+                    str(getattr(v, "value", v)) if v is not None else "" for v in r])
+    Console(width=200).print(t)
+
+
+@pipeline_app.command("metrics")
+def metrics_cmd(chain: ChainOpt = None, segment: SegmentOpt = None, county: CountyOpt = None,
+                park: ParkOpt = None, team: TeamOpt = None, period_from: FromOpt = None,
+                period_to: ToOpt = None, today: TodayOpt = None, as_json: JsonOpt = False,
+                thresholds: Annotated[Path | None, typer.Option(
+                    help="Warning thresholds TOML (default: the shipped pipeline.toml).")] = None,
+                ) -> None:
+    """Counts and investment per stage, 签约开工率/开工投产率/投产达效率, 三未 and warnings."""
+    s = Slice(chain=chain, segment=segment, county=county, park=park, team=team,
+              period_from=_day(period_from, "--from"), period_to=_day(period_to, "--to"))
+    day = _day(today, "--today") or dt.date.today()
+    th = load_thresholds(thresholds)
+    m = _run(lambda st: pipeline_metrics(st.snapshot(), s, today=day, thresholds=th))
+    if as_json:
+        typer.echo(m.model_dump_json(indent=2))
+        return
+    for what, title in ((tables.Table.stages, "各阶段"), (tables.Table.rates, "三率"),
+                        (tables.Table.warnings, "预警")):
+        headers, rows = tables.metric_table(m, what)
+        _print(headers, rows, title)
+
+
+@pipeline_app.command("move")
+def move_cmd(project: Annotated[str, typer.Argument(help="Project id.")],
+             stage: Annotated[ProjectStage, typer.Argument(help="Target stage.")],
+             by: Annotated[str, typer.Option(help="Who makes the change (recorded).")],
+             reason: Annotated[str, typer.Option(help="Why (needed to move back or 终止).")] = "",
+             at: Annotated[str | None, typer.Option(help="Date, YYYY-MM-DD (default today).")
+                           ] = None) -> None:
+    """Move a project along its lifecycle (one stage at a time; recorded in its history)."""
+    p = _run(lambda st: ops.move_project(st, project, stage, by=by, reason=reason,
+                                         at=_day(at, "--at")))
+    typer.echo(f"{p.id}: {p.history[-1].from_stage} → {p.stage.value} ({p.stage_date})")
+
+
+@pipeline_app.command("import")
+def import_cmd(file: Annotated[Path, typer.Argument(help="Ledger workbook (.xlsx).")],
+               by: Annotated[str, typer.Option(help="Who imports (recorded).")]) -> None:
+    """Import a project ledger (台账): all rows or none; bad rows listed by row and column."""
+    data = file.read_bytes()
+    res = _run(lambda st: ops.import_projects(st, data, filename=file.name, by=by))
+    typer.echo(f"created {len(res.created)}, updated {len(res.updated)}")
+
+
+@pipeline_app.command("export")
+def export_cmd(table: Annotated[tables.Table, typer.Argument(help="Which table.")],
+               out: Annotated[Path, typer.Option("-o", "--out", help="Output .xlsx file.")],
+               county: CountyOpt = None, chain: ChainOpt = None, today: TodayOpt = None,
+               ) -> None:
+    """Export a list or metric table as an Excel workbook."""
+    day = _day(today, "--today") or dt.date.today()
+    s = Slice(chain=chain, county=county)
+    headers, rows = _run(lambda st: tables.table(st.snapshot(), table, s, day))
+    out.write_bytes(to_xlsx(table, headers, rows))
+    typer.echo(f"{len(rows)} rows → {out}")
+
+
+@campaign_app.command("report")
+def campaign_report(campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+                    as_json: JsonOpt = False) -> None:
+    """Gaps closed and the change in chain completeness since the campaign began."""
+    def go(st: AtlasStore) -> camp.CampaignReport:
+        atlas = st.snapshot()
+        if campaign not in atlas.campaigns:
+            raise typer.BadParameter(f"no campaign {campaign!r}")
+        return camp.report(atlas, atlas.campaigns[campaign])
+    r = _run(go)
+    closed = "、".join(r.gaps_closed) or "无"
+    still = "、".join(r.gaps_open) or "无"
+    typer.echo(r.model_dump_json(indent=2) if as_json else
+               f"{r.name}（{r.team}）完整度 {r.completeness_then} → {r.completeness_now}；"
+               f"已补环节：{closed}；待补：{still}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(pipeline_app, name="pipeline")
+    app.add_typer(campaign_app, name="campaign")
+
+    @app.command("conflicts")
+    def conflicts_cmd(as_json: JsonOpt = False) -> None:
+        """Counties or parks chasing the same firm or building the same segment (错位招商)."""
+        found = _run(lambda st: find_conflicts(st.snapshot()))
+        if as_json:
+            typer.echo(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2))
+            return
+        for c in found:
+            typer.echo(c.message)
+        typer.echo(f"{len(found)} conflict(s)")

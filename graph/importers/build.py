@@ -1,0 +1,203 @@
+"""Turn a parsed ChainKnowledgeGraph (:class:`~graph.importers.ckg.CkgData`) plus the
+reviewed product mapping into the atlas to merge into a store.
+
+Rules:
+
+* Listed companies become ``Company(role=target, id=<stock code>)``. A company the atlas
+  already holds (same id, or a seed company whose ``stock_code`` is that code) is never
+  rewritten: only new relations point at it.
+* Products get ``prod.<hash>`` ids; ``makes``, ``product_feeds`` and ``subtype_of``
+  relations keep the original record as their source key.
+* Each used mapping row gives ``maps_to`` (product → segment). A company making a mapped
+  product gets ``operates`` in that segment: weight = the sum of the known revenue shares
+  of its mapped products (capped at 1; :data:`UNKNOWN_SHARE` when none is known), the
+  products and an evidence text such as ``主营产品 己内酰胺，收入占比 45.2%``. Grade:
+  exact/alias/manual matches medium, fuzzy weak; one step up for a reviewer's ``accept``
+  or an exact match with a revenue share of at least :data:`STRONG_SHARE`.
+* An ``operates`` relation the atlas already holds from another source (a seed fact) is
+  kept as it is.
+
+Everything is keyed by ids, so building twice from the same input gives the same atlas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.importers.ckg import DATASET, CkgData, product_id
+from graph.importers.mapping import MappingRow
+from graph.model import (
+    Atlas,
+    Company,
+    Grade,
+    Makes,
+    MapsTo,
+    Operates,
+    Product,
+    ProductFeeds,
+    Role,
+    SubtypeOf,
+)
+
+AS_OF = dt.date(2021, 10, 26)
+MAPPING_DATASET = "seeds/mappings/ckg_products.tsv"
+UNKNOWN_SHARE = 0.01
+STRONG_SHARE = 0.3
+GRADES = (Grade.weak, Grade.medium, Grade.strong)
+EVIDENCE_PRODUCTS = 3
+
+
+@dataclass
+class ImportPlan:
+    """The atlas to merge and what went into it."""
+
+    atlas: Atlas
+    stats: Counter[str] = field(default_factory=Counter)
+    targets: set[str] = field(default_factory=set)
+
+
+def _src(key: str, grade: Grade = Grade.medium, dataset: str = DATASET) -> dict[str, Any]:
+    """A dataset source as plain data (validated once, inside the model that holds it)."""
+    return {"dataset": dataset, "key": key, "as_of": AS_OF, "grade": grade}
+
+
+def share_text(weight: float | None) -> str:
+    """``45.2%`` or ``不详``."""
+    return "不详" if weight is None else f"{weight * 100:.1f}%"
+
+
+def _grade(row: MappingRow, share: float | None) -> Grade:
+    level = 0 if row.kind == "fuzzy" else 1
+    if row.decision == "accept" or (row.kind == "exact" and (share or 0) >= STRONG_SHARE):
+        level += 1
+    return GRADES[min(level, 2)]
+
+
+def build_import(data: CkgData, base: Atlas, rows: Iterable[MappingRow]) -> ImportPlan:
+    """The atlas to merge into a store holding ``base`` (see module rules)."""
+    plan = ImportPlan(Atlas())
+    ids = _companies(data, base, plan)
+    pids = _products(data, plan)
+    by_product = _makes(data, ids, pids, plan)
+    mapped = _maps(rows, base, data, pids, plan)
+    _operates(mapped, by_product, base, plan)
+    return plan
+
+
+def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
+    """Company id per stock code; new companies are added to the plan."""
+    by_code = {c.stock_code: c.id for c in base.companies.values() if c.stock_code}
+    ids: dict[str, str] = {}
+    for code, co in data.companies.items():
+        known = code if code in base.companies else by_code.get(code)
+        if known is not None:
+            ids[code] = known
+            plan.stats["companies_in_atlas"] += 1
+            continue
+        name = co.full or co.short
+        aliases = [n for n in dict.fromkeys([co.short, *co.former]) if n != name]
+        plan.atlas.companies[code] = Company.model_validate(dict(
+            id=code, name=name, aliases=aliases, role=Role.target, tags=["上市"],
+            stock_code=code, description=f"申万行业：{co.industry}" if co.industry else "",
+            src=_src(f"company:{code}")))
+        ids[code] = code
+    return ids
+
+
+def _products(data: CkgData, plan: ImportPlan) -> dict[str, str]:
+    """Add products and product relations; return the product id per name."""
+    names: dict[str, str] = {}
+    pids: dict[str, str] = {}
+    for name in sorted(data.products):
+        pid = product_id(name)
+        if pid in names:
+            data.anomalies.note("id_collision", f"{names[pid]} / {name}")
+            continue
+        names[pid] = name
+        pids[name] = pid
+        plan.atlas.products[pid] = Product.model_validate(
+            {"id": pid, "name": name, "src": _src(f"product:{name}")})
+    for (s, t), record in data.feeds.items():
+        if s in pids and t in pids:
+            plan.atlas.product_feeds.append(ProductFeeds.model_validate(
+                {"source": pids[s], "target": pids[t], "src": _src(record)}))
+    for (sub, parent), record in data.subtypes.items():
+        if sub in pids and parent in pids:
+            plan.atlas.subtype_of.append(SubtypeOf.model_validate(
+                {"product": pids[sub], "parent": pids[parent], "src": _src(record)}))
+    return pids
+
+
+def _makes(data: CkgData, ids: dict[str, str], pids: dict[str, str], plan: ImportPlan
+           ) -> dict[str, list[tuple[str, str, float | None]]]:
+    """Add makes relations; return (company id, code, share) per product name."""
+    by_product: dict[str, list[tuple[str, str, float | None]]] = {}
+    for (code, pname), weight in data.makes.items():
+        cid = ids[code]
+        if pname not in pids:
+            continue
+        evidence = f"主营产品 {pname}，收入占比 {share_text(weight)}"
+        raw = data.raw_weights.get((code, pname))
+        if weight is None and raw is not None:
+            evidence += f"（原值 {raw:g}）"
+        plan.atlas.makes.append(Makes.model_validate(
+            {"company": cid, "product": pids[pname], "weight": weight, "evidence": evidence,
+             "src": _src(f"{code}|{pname}")}))
+        by_product.setdefault(pname, []).append((cid, code, weight))
+    return by_product
+
+
+def _maps(rows: Iterable[MappingRow], base: Atlas, data: CkgData, pids: dict[str, str],
+          plan: ImportPlan) -> list[MappingRow]:
+    used: list[MappingRow] = []
+    for row in rows:
+        if not row.used:
+            plan.stats["mapping_rejected"] += 1
+            continue
+        if row.segment not in base.segments:
+            data.anomalies.note("mapping_unknown_segment", f"{row.segment} {row.product}")
+            continue
+        if row.product not in pids:
+            data.anomalies.note("mapping_unknown_product", f"{row.segment} {row.product}")
+            continue
+        used.append(row)
+        plan.atlas.maps_to.append(MapsTo.model_validate(
+            {"product": pids[row.product], "segment": row.segment, "term": row.term,
+             "match": row.kind, "score": row.score,
+             "src": _src(f"{row.segment}|{row.product}", _grade(row, None), MAPPING_DATASET)}))
+    return used
+
+
+def _operates(mapped: list[MappingRow],
+              by_product: dict[str, list[tuple[str, str, float | None]]],
+              base: Atlas, plan: ImportPlan) -> None:
+    seed_ops = {(r.company, r.segment) for r in base.operates if r.src.dataset != DATASET}
+    found: dict[tuple[str, str], list[tuple[MappingRow, float | None]]] = {}
+    codes: dict[str, str] = {}
+    for row in mapped:
+        for cid, code, share in by_product.get(row.product, []):
+            found.setdefault((cid, row.segment), []).append((row, share))
+            codes[cid] = code
+    for (cid, seg), hits in sorted(found.items()):
+        if (cid, seg) in seed_ops:
+            plan.stats["operates_seed_kept"] += 1
+            continue
+        hits.sort(key=lambda h: (-(h[1] or 0), h[0].product))
+        known = [s for _, s in hits if s is not None]
+        weight = min(1.0, sum(known)) if known else UNKNOWN_SHARE
+        grade = max((_grade(r, s) for r, s in hits), key=GRADES.index)
+        shown = [f"主营产品 {r.product}，收入占比 {share_text(s)}"
+                 for r, s in hits[:EVIDENCE_PRODUCTS]]
+        more = f"；等 {len(hits)} 项" if len(hits) > EVIDENCE_PRODUCTS else ""
+        plan.atlas.operates.append(Operates.model_validate(
+            {"company": cid, "segment": seg, "weight": weight,
+             "products": list(dict.fromkeys(r.product for r, _ in hits)),
+             "evidence": "；".join(shown) + more,
+             "src": _src(f"company_product:{codes[cid]}", grade)}))
+        company = plan.atlas.companies.get(cid) or base.companies.get(cid)
+        if company is not None and company.role is Role.target:
+            plan.targets.add(cid)

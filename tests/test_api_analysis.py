@@ -1,0 +1,107 @@
+"""Analysis routes: gaps, targets, city-wide gaps; cached per store version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph.analysis.gaps import city_gaps, diagnose_chain
+from graph.analysis.rules import Weights
+from graph.analysis.targets import rank_targets
+from tests.apikit import WRITE, api_atlas, client_for
+
+V = "/api/v1"
+SRC = {"public": "测试", "as_of": "2026-11-01"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with client_for(tmp_path) as c:
+        yield c
+
+
+def statuses(body: dict[str, list[dict[str, str]]]) -> dict[str, str]:
+    return {s["segment_id"]: s["status"] for s in body["segments"]}
+
+
+def test_gaps_match_the_analysis_function(client: TestClient) -> None:
+    atlas = api_atlas()
+    body = client.get(f"{V}/chains/ch.t.nylon/gaps").json()
+    assert body == diagnose_chain(atlas, "ch.t.nylon").model_dump(mode="json")
+    assert statuses(body)["seg.t.coke"] == "strong"
+    assert statuses(body)["seg.t.cpl"] in ("missing", "broken")
+    jishan = client.get(f"{V}/chains/ch.t.nylon/gaps", params={"county": "county.jishan"})
+    assert jishan.json()["region"] == "county.jishan"
+    assert statuses(jishan.json())["seg.t.coke"] in ("missing", "broken")
+    park = client.get(f"{V}/chains/ch.t.nylon/gaps", params={"park": "park.hejin-kfq"})
+    assert statuses(park.json())["seg.t.coke"] == "strong"
+
+
+def test_gap_cache_follows_writes(client: TestClient) -> None:
+    before = statuses(client.get(f"{V}/chains/ch.t.nylon/gaps").json())
+    assert before["seg.t.cpl"] != "strong"
+    firm = {"id": "co.t.cpl-maker", "name": "测试己内酰胺有限公司", "role": "anchor",
+            "county": "county.hejin", "tags": ["规上"], "src": SRC}
+    assert client.post(f"{V}/companies", json=firm, headers=WRITE).status_code == 201
+    rel = {"company": "co.t.cpl-maker", "segment": "seg.t.cpl", "src": SRC}
+    assert client.post(f"{V}/relations/operates", json=rel, headers=WRITE).status_code == 201
+    after = statuses(client.get(f"{V}/chains/ch.t.nylon/gaps").json())
+    assert after["seg.t.cpl"] == "strong"
+
+
+def test_targets_and_weights(client: TestClient) -> None:
+    atlas = api_atlas()
+    r = client.get(f"{V}/chains/ch.t.nylon/targets", params={"segment": "seg.t.cpl"})
+    assert r.status_code == 200
+    expected = rank_targets(atlas, "ch.t.nylon", "seg.t.cpl")
+    assert r.json() == [x.model_dump(mode="json") for x in expected]
+    assert [x["company_id"] for x in r.json()] == ["600426.SH"]
+    w = client.get(f"{V}/chains/ch.t.nylon/targets",
+                   params={"segment": "seg.t.cpl", "weights": "evidence:1,scale:0,linkage:0,"
+                           "region:0,connectors:0,pipeline:0,chain_fit:0"}).json()
+    only_evidence = Weights(evidence=1, scale=0, linkage=0, region=0, connectors=0,
+                            pipeline=0, chain_fit=0)
+    assert w[0]["score"] == rank_targets(atlas, "ch.t.nylon", "seg.t.cpl",
+                                         weights=only_evidence)[0].score
+    assert w[0]["score"] == w[0]["components"]["evidence"]
+    top0 = client.get(f"{V}/chains/ch.t.nylon/targets",
+                      params={"segment": "seg.t.cpl", "top": 1})
+    assert len(top0.json()) == 1
+
+
+@pytest.mark.parametrize(("params", "status", "field"), [
+    ({"segment": "seg.nope"}, 422, "query.segment"),
+    ({}, 422, "query.segment"),
+    ({"segment": "seg.t.cpl", "weights": "evidence:x"}, 422, "query.weights"),
+    ({"segment": "seg.t.cpl", "weights": "evidence:-1"}, 422, "query.weights.evidence"),
+    ({"segment": "seg.t.cpl", "weights": "magic:1"}, 422, "query.weights.magic"),
+    ({"segment": "seg.t.cpl", "weights": "{\"region\": true"}, 422, "query.weights"),
+    ({"segment": "seg.t.cpl", "top": 0}, 422, "query.top"),
+    ({"segment": "seg.t.cpl", "county": "county.nope"}, 422, "query.county"),
+])
+def test_target_input_errors(client: TestClient, params: dict[str, object], status: int,
+                             field: str) -> None:
+    r = client.get(f"{V}/chains/ch.t.nylon/targets", params=params)
+    assert r.status_code == status
+    assert r.json()["error"]["details"][0]["field"] == field
+
+
+def test_region_errors_are_422(client: TestClient) -> None:
+    r = client.get(f"{V}/chains/ch.t.nylon/gaps",
+                   params={"county": "county.jishan", "park": "park.hejin-kfq"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "query.park"
+    assert client.get(f"{V}/gaps", params={"county": "county.x"}).status_code == 422
+
+
+def test_city_gaps_are_paginated_in_priority_order(client: TestClient) -> None:
+    body = client.get(f"{V}/gaps").json()
+    expected = [g.model_dump(mode="json") for g in city_gaps(api_atlas())]
+    assert body == {"data": expected, "count": len(expected)}
+    prios = [g["priority"] for g in body["data"]]
+    assert prios == sorted(prios, reverse=True) and prios
+    second = client.get(f"{V}/gaps", params={"offset": 1, "limit": 1}).json()
+    assert second["data"] == expected[1:2]
