@@ -22,7 +22,9 @@ API_PREFIX = "/api/v1"
 
 
 class BodyLimit:
-    """Reject request bodies larger than ``limit`` bytes with 413 (before reading them)."""
+    """Reject request bodies larger than ``limit`` bytes with 413: at once when
+    Content-Length says so, else while reading (the body is buffered up to the limit
+    before the app sees it, so a streamed body over the limit is also a 413)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -34,22 +36,40 @@ class BodyLimit:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            resp = errors.error_response(413, "payload_too_large",
-                                         f"request body over {self.limit} bytes")
-            await resp(scope, receive, send)
+            await self._reject(scope, receive, send)
             return
-        seen = 0
+        first = await receive()
+        if first["type"] == "http.request" and first.get("more_body", False):
+            body = bytearray(first.get("body", b""))
+            while first["type"] == "http.request" and first.get("more_body", False):
+                if len(body) > self.limit:
+                    await self._reject(scope, receive, send)
+                    return
+                first = await receive()
+                body += first.get("body", b"")
+            if len(body) > self.limit:
+                await self._reject(scope, receive, send)
+                return
+            if first["type"] == "http.request":
+                first = {"type": "http.request", "body": bytes(body), "more_body": False}
+        elif first["type"] == "http.request" and len(first.get("body", b"")) > self.limit:
+            await self._reject(scope, receive, send)
+            return
+        replayed = False
 
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise errors.BodyTooLarge()
-            return message
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return first
+            return await receive()
 
-        await self.app(scope, limited, send)
+        await self.app(scope, replay, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        resp = errors.error_response(413, "payload_too_large",
+                                     f"request body over {self.limit} bytes")
+        await resp(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, service: AtlasService | None = None) -> FastAPI:

@@ -11,27 +11,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import AtlasError
 
 
-class BodyTooLarge(AtlasError):
-    """The request body exceeded the configured limit."""
-
-    code = "payload_too_large"
-    status = 413
-
-    def __init__(self) -> None:
-        super().__init__("request body too large")
-
-
 class ErrorBody(BaseModel):
-    status: int
-    code: str
-    message: str
-    details: list[dict[str, Any]] = []
+    status: int = Field(description="The HTTP status.", examples=[422])
+    code: str = Field(description="Stable machine-readable code.", examples=["invalid_input"])
+    message: str = Field(description="What went wrong, for people.",
+                         examples=["request validation failed"])
+    details: list[dict[str, Any]] = Field(
+        default_factory=list, description="One object per problem, with a `field` path "
+        "(`body.src.quote`, `query.county`) where one applies.",
+        examples=[[{"field": "query.county", "message": "unknown county"}]])
 
 
 class ErrorResponse(BaseModel):
@@ -40,7 +34,8 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all in the one error shape."""
     text = {401: "Missing or invalid X-API-Key.", 404: "No such entity or relation.",
             409: "Id exists, duplicate relation, or the entity is still referenced.",
             413: "Request body over the configured limit.",
@@ -48,9 +43,9 @@ def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
 
 
-READ_ERRORS = _documented(401, 404, 422)
+READ_ERRORS = documented(401, 404, 422)
 """Error responses every read route documents (401 only when reads are closed)."""
-WRITE_ERRORS = _documented(401, 404, 409, 413, 422)
+WRITE_ERRORS = documented(401, 404, 409, 413, 422)
 """Error responses every write route documents."""
 
 

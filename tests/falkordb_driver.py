@@ -69,6 +69,7 @@ class FalkorTx:
 
     def __init__(self, driver: FalkorDriver) -> None:
         self._driver = driver
+        self._done = False
         self._backup = f"{driver.graph_name}.tx.{uuid.uuid4().hex}"
         if driver.graph_name in driver.db.list_graphs():
             driver.graph().copy(self._backup)
@@ -82,8 +83,13 @@ class FalkorTx:
     def commit(self) -> None:
         if self._backup:
             self._driver.db.select_graph(self._backup).delete()
+        self._done = True
 
-    def rollback(self) -> None:
+    def close(self) -> None:
+        """Roll back (restore the copy) unless committed."""
+        if self._done:
+            return
+        self._done = True
         db = self._driver.db
         if self._driver.graph_name in db.list_graphs():
             self._driver.graph().delete()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from graph.analysis.extension import extension_candidates
 from graph.analysis.gaps import city_gaps, diagnose_chain
 from graph.analysis.rules import Weights
 from graph.analysis.targets import rank_targets
@@ -105,3 +106,43 @@ def test_city_gaps_are_paginated_in_priority_order(client: TestClient) -> None:
     assert prios == sorted(prios, reverse=True) and prios
     second = client.get(f"{V}/gaps", params={"offset": 1, "limit": 1}).json()
     assert second["data"] == expected[1:2]
+
+
+def test_extension_matches_the_analysis_function(client: TestClient) -> None:
+    body = client.get(f"{V}/chains/ch.t.nylon/extension", params={"top": 3}).json()
+    expected = extension_candidates(api_atlas(), "ch.t.nylon", top=3)
+    assert body == [x.model_dump(mode="json") for x in expected]
+    assert len(body) <= 3
+    assert client.get(f"{V}/chains/ch.nope/extension").status_code == 404
+
+
+def test_whatif_adds_nothing_to_the_store(client: TestClient) -> None:
+    req = {"chain_id": "ch.t.nylon", "additions": [
+        {"name": "某己内酰胺企业", "segment_id": "seg.t.cpl", "role": "anchor"}]}
+    r = client.post(f"{V}/whatif", json=req)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["after"] > body["before"]
+    assert {(c["segment_id"], c["after"]) for c in body["changed"]} >= {("seg.t.cpl", "strong")}
+    assert client.get(f"{V}/stats").json()["company"] == 4
+
+
+@pytest.mark.parametrize(("req", "field"), [
+    ({"chain_id": "ch.nope", "additions": [{"name": "x", "segment_id": "seg.t.cpl"}]},
+     "body.chain_id"),
+    ({"chain_id": "ch.t.nylon", "additions": [{"name": "x", "segment_id": "seg.nope"}]},
+     "body.additions.0.segment_id"),
+    ({"chain_id": "ch.t.nylon", "additions": [
+        {"name": "x", "segment_id": "seg.t.cpl", "county": "county.nope"}]},
+     "body.additions.0.county"),
+    ({"chain_id": "ch.t.nylon", "additions": []}, "body.additions"),
+    ({"chain_id": "ch.t.nylon", "additions": [
+        {"name": "x", "segment_id": "seg.t.cpl", "stage": "签约", "role": "anchor"}]},
+     "body.additions.0"),
+    ({"chain_id": "ch.t.nylon", "park": "park.nope",
+      "additions": [{"name": "x", "segment_id": "seg.t.cpl"}]}, "body.park"),
+])
+def test_whatif_input_errors(client: TestClient, req: dict[str, object], field: str) -> None:
+    r = client.post(f"{V}/whatif", json=req)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["field"] == field

@@ -91,6 +91,8 @@ def test_create_replace_delete_every_kind(client: TestClient, tmp_path: Path) ->
         for field in rel:
             if field in ENDS:
                 rel[field] = ENDS[field]
+        if kind == "supplies":
+            rel.update(supplier="co.t.new", customer="co.zhengwei")
         if kind == "feeds":
             rel.update(source="seg.t.new", target="seg.t.new", chain="ch.t.new")
         if kind in ("product_feeds", "subtype_of"):

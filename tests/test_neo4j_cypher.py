@@ -66,6 +66,7 @@ class FakeTx:
     def __init__(self, driver: FakeDriver) -> None:
         self.d = driver
         self.bumped = False
+        self.done = False
         driver.events.append("begin")
 
     def run(self, query: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -78,9 +79,12 @@ class FakeTx:
     def commit(self) -> None:
         self.d.events.append("commit")
         self.d.version += self.bumped
+        self.done = True
 
-    def rollback(self) -> None:
-        self.d.events.append("rollback")
+    def close(self) -> None:
+        if not self.done:
+            self.d.events.append("rollback")
+        self.done = True
 
 
 class FakeSession:

@@ -1,7 +1,10 @@
-"""Analysis: a chain's gap diagnosis, target firms for a gap, the city-wide gap ranking.
+"""Analysis: a chain's gap diagnosis, target firms for a gap, extension (延链) candidates,
+the city-wide gap ranking and what-if scenarios.
 
-Results are cached per store version (``AtlasService.cached``), keyed by the route name,
-its arguments and the rules version, so a write invalidates them all at once.
+GET results are cached per store version (``AtlasService.cached``), keyed by the route
+name, its arguments and the rules version, so a write invalidates them all at once.
+``POST /whatif`` is computed per request: its bodies are unbounded, so caching them
+would let clients grow the cache without limit.
 """
 
 from __future__ import annotations
@@ -9,15 +12,17 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
-from pydantic import ValidationError
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Limit, Offset, ServiceDep, known
-from api.errors import READ_ERRORS
+from api.errors import READ_ERRORS, documented
 from api.schemas import Page, page
+from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
 from graph.analysis.rules import Weights, active_rules
 from graph.analysis.targets import Recommendation, rank_targets
+from graph.analysis.whatif import Hypothetical, WhatIfResult, what_if
 from graph.errors import InvalidInput
 from graph.model import Atlas
 
@@ -30,13 +35,15 @@ Park = Annotated[str | None, Query(description="Limit 'local' to this park.",
                                    examples=["park.hejin-kfq"])]
 
 
-def check_region(atlas: Atlas, county: str | None, park: str | None) -> None:
-    """422 for an unknown county or park, or a park outside the county."""
-    known(atlas, "county", county, "query.county")
-    known(atlas, "park", park, "query.park")
+def check_region(atlas: Atlas, county: str | None, park: str | None, where: str = "query"
+                 ) -> None:
+    """422 for an unknown county or park, or a park outside the county; the field paths
+    start with ``where``."""
+    known(atlas, "county", county, f"{where}.county")
+    known(atlas, "park", park, f"{where}.park")
     if county and park and atlas.parks[park].county != county:
         raise InvalidInput(f"park {park!r} is not in county {county!r}",
-                           details=[{"field": "query.park", "value": park}])
+                           details=[{"field": f"{where}.park", "value": park}])
 
 
 def parse_weights(text: str | None) -> Weights | None:
@@ -110,3 +117,47 @@ def gaps(service: ServiceDep, county: County = None, offset: Offset = 0, limit: 
     items = service.cached(("city_gaps", county, rules.version),
                            lambda atlas: city_gaps(atlas, county=county, rules=rules))
     return page(items, offset, limit)
+
+
+@router.get("/chains/{chain_id}/extension", response_model=list[ExtensionItem],
+            summary="Extension (延链) candidates: absent segments related to strong ones")
+def chain_extension(
+    chain_id: ChainId, service: ServiceDep, county: County = None,
+    top: Annotated[int, Query(ge=1, le=200, description="How many segments.")] = 20,
+) -> list[ExtensionItem]:
+    rules = active_rules()
+    service.chain(chain_id)
+    check_region(service.atlas(), county, None)
+    return service.cached(
+        ("extension", chain_id, county, top, rules.version),
+        lambda atlas: extension_candidates(atlas, chain_id, county=county, rules=rules,
+                                           top=top))
+
+
+class WhatIfRequest(BaseModel):
+    """A scenario: hypothetical firms or projects added to a chain, diagnosed in a region."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "chain_id": "ch.coking.nylon", "county": "county.hejin",
+        "additions": [{"name": "某尼龙6项目", "segment_id": "seg.nylon.pa6", "stage": "签约"},
+                      {"name": "某己内酰胺企业", "segment_id": "seg.nylon.caprolactam",
+                       "role": "anchor", "tags": ["规上"]}]}]})
+
+    chain_id: str = Field(description="The chain to diagnose.")
+    additions: list[Hypothetical] = Field(min_length=1, max_length=50)
+    county: str | None = Field(default=None, description="Region: a county id.")
+    park: str | None = Field(default=None, description="Region: a park id.")
+
+
+@router.post("/whatif", response_model=WhatIfResult, responses=documented(401, 404, 413, 422),
+             summary="What if these firms or projects were added? Diagnosis before and after")
+def whatif(req: Annotated[WhatIfRequest, Body()], service: ServiceDep) -> WhatIfResult:
+    atlas = service.atlas()
+    known(atlas, "chain", req.chain_id, "body.chain_id")
+    check_region(atlas, req.county, req.park, "body")
+    for i, h in enumerate(req.additions):
+        where = f"body.additions.{i}"
+        known(atlas, "segment", h.segment_id, f"{where}.segment_id")
+        check_region(atlas, h.county, h.park, where)
+    return what_if(atlas, req.chain_id, req.additions, county=req.county, park=req.park,
+                   rules=active_rules())

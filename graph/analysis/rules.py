@@ -179,11 +179,13 @@ def load_rules(path: Path | None = None) -> Rules:
     """Rules from ``path`` (a TOML file, partial allowed) over the shipped defaults."""
     if path is None or path.resolve() == DEFAULT_RULES_FILE.resolve():
         return default_rules()
-    return _load_cached(path.resolve(), path.stat().st_mtime_ns if path.exists() else 0)
+    st = path.stat() if path.exists() else None
+    return _load_cached(path.resolve(), (st.st_mtime_ns, st.st_size) if st else (0, 0))
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: Path, mtime: int) -> Rules:
+def _load_cached(path: Path, stamp: tuple[int, int]) -> Rules:
+    """Rules of ``path``; ``stamp`` (mtime, size) makes an edited file load again."""
     return rules_from_dict(_read(path), origin=str(path))
 
 

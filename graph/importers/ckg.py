@@ -263,10 +263,7 @@ def _read_company_products(path: Path, data: CkgData, progress: Progress | None
         if key in data.makes:
             an.note("duplicate_makes", f"{code} {pname}")
             prev = data.makes[key]
-            if weight is not None:
-                weight = min(1.0, weight + (prev or 0.0))
-            else:
-                weight = prev
+            weight = min(1.0, weight + (prev or 0.0)) if weight is not None else prev
         data.makes[key] = weight
         if isinstance(w, int | float):
             data.raw_weights[key] = float(w)

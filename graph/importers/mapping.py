@@ -262,5 +262,4 @@ def _parse_row(cells: list[str]) -> tuple[MappingRow | None, dict[str, str] | No
         return None, {"field": "score", "message": "score and producers must be numbers"}
     if not 0 <= value <= 100:
         return None, {"field": "score", "message": "must be within 0..100"}
-    return MappingRow(seg, term, product, kind, value, count, decision,  # type: ignore[arg-type]
-                      seg_name), None
+    return MappingRow(seg, term, product, kind, value, count, decision, seg_name), None

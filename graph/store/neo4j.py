@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,7 +59,8 @@ class Tx(Runner, Protocol):
     """An explicit driver transaction."""
 
     def commit(self) -> None: ...
-    def rollback(self) -> None: ...
+    def close(self) -> None:
+        """Roll back unless committed (a no-op on a closed transaction)."""
 
 
 class Session(Runner, Protocol):
@@ -183,7 +184,8 @@ class Neo4jStore:
                 yield w
                 tx.commit()
             except BaseException:
-                tx.rollback()
+                with suppress(Exception):  # the original error matters more
+                    tx.close()
                 raise
             if w.draft is None:
                 self._version = -1

@@ -1,0 +1,52 @@
+"""Pipeline CLI: ledger import (all or nothing), move, metrics, export."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from tests.test_cli import run
+
+HEAD = ["项目编号", "项目名称", "投资方", "县区", "环节", "投资额（亿元）", "阶段", "阶段日期"]
+
+
+def book(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEAD)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_import_move_metrics_export(tmp_path: Path) -> None:
+    assert run(["load"], tmp_path).returncode == 0
+    bad = book(tmp_path / "bad.xlsx", [
+        ["proj.t.c1", "项目一", "某公司", "河津市", "己内酰胺", 5, "签约", "2026-01-01"],
+        ["proj.t.c2", "项目二", "某公司", "河津市", "己内酰胺", "五亿", "签约", "2026-01-01"]])
+    r = run(["pipeline", "import", str(bad), "--by", "招商中心"], tmp_path)
+    assert r.returncode == 2
+    assert "row 3, column F（投资额（亿元））" in r.stderr
+    m = json.loads(run(["pipeline", "metrics", "--json"], tmp_path).stdout)
+    assert m["total"] == 0  # nothing was imported
+    good = book(tmp_path / "good.xlsx", [
+        ["proj.t.c1", "项目一", "某公司", "河津市", "己内酰胺", 5, "签约", "2026-01-01"]])
+    assert run(["pipeline", "import", str(good), "--by", "招商中心"], tmp_path).returncode == 0
+    skip = run(["pipeline", "move", "proj.t.c1", "达效", "--by", "专班"], tmp_path)
+    assert skip.returncode == 2 and "skips" in skip.stderr
+    ok = run(["pipeline", "move", "proj.t.c1", "开工", "--by", "专班", "--at", "2026-02-01"],
+             tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    m = json.loads(run(["pipeline", "metrics", "--json", "--today", "2026-03-01"],
+                       tmp_path).stdout)
+    assert m["rates"]["sign_to_start"]["by_count"] == 1.0
+    out = tmp_path / "stages.xlsx"
+    assert run(["pipeline", "export", "stages", "-o", str(out)], tmp_path).returncode == 0
+    ws = load_workbook(io.BytesIO(out.read_bytes())).active
+    assert ws is not None
+    assert [c.value for c in ws[5]] == ["开工", 1, 5]
