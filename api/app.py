@@ -99,10 +99,12 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
     app.state.settings = settings
     app.state.service = service
     errors.install(app)
+    base_errors = errors.documented(401, 422)  # every route: key (if reads closed), input
     for router in routers():
-        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_read)])
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_read)],
+                           responses=base_errors)
     for router in page_routers():
-        app.include_router(router, dependencies=[Depends(require_read)])
+        app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"])

@@ -54,14 +54,16 @@ def _check_key(settings: Settings, key: str | None) -> None:
         raise Unauthorized("invalid API key", details=[{"field": "X-API-Key"}])
 
 
-async def require_write(settings: SettingsDep,
-                  x_api_key: Annotated[str | None, Header()] = None) -> None:
+ApiKey = Annotated[str | None, Header(description="API key (writes; reads when closed).",
+                                     examples=["change-me"])]
+
+
+async def require_write(settings: SettingsDep, x_api_key: ApiKey = None) -> None:
     """Writes need a valid key in ``X-API-Key``."""
     _check_key(settings, x_api_key)
 
 
-async def require_read(settings: SettingsDep,
-                 x_api_key: Annotated[str | None, Header()] = None) -> None:
+async def require_read(settings: SettingsDep, x_api_key: ApiKey = None) -> None:
     """Reads are open unless ``ATLAS_READ_OPEN=false``."""
     if not settings.read_open:
         _check_key(settings, x_api_key)

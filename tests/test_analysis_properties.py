@@ -15,7 +15,7 @@ from graph.analysis.targets import rank_targets
 from graph.model import Atlas
 from tests.fixtures.analysis.build import F, P, build, seg
 
-TAGS = ["规上", "上市", "龙头", "世界500强"]
+TAGS = [(), ("规上",), ("上市", "规上"), ("龙头",), ("世界500强",), ("专精特新",)]
 
 
 @dataclass
@@ -38,20 +38,19 @@ class Case:
 def firm_st(n: int, key: str, roles: list[str]) -> st.SearchStrategy[F]:
     return st.builds(
         F, key=st.just(key), segments=st.sampled_from([f"s{i}" for i in range(n)]),
-        role=st.sampled_from(roles), tags=st.lists(st.sampled_from(TAGS), unique=True,
-                                                   max_size=2),
+        role=st.sampled_from(roles), tags=st.sampled_from(TAGS),
         county=st.sampled_from(["county.a", "county.b"]),
-        weight=st.sampled_from([0.05, 0.5, 1.0]),
+        weight=st.sampled_from([1.0, 0.5, 0.05]),
         province=st.sampled_from([None, "浙江省", "山东省"]))
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    n = draw(st.integers(2, 5))
+    n = draw(st.integers(2, 4))
     pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
     edges = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=8))
     k = draw(st.integers(0, 9))
-    firms = [draw(firm_st(n, f"f{i}", ["local", "anchor", "target"])) for i in range(k)]
+    firms = [draw(firm_st(n, f"f{i}", ["local", "target", "anchor"])) for i in range(k)]
     projects = [P(f"p{i}", draw(st.sampled_from([f"s{j}" for j in range(n)])),
                   stage=draw(st.sampled_from(["线索", "对接", "签约", "投产", "达效", "终止"])),
                   county=draw(st.sampled_from(["county.a", "county.b", None])))
@@ -59,15 +58,17 @@ def cases(draw: st.DrawFn) -> Case:
     return Case(n, edges, firms, projects)
 
 
-SETTINGS = settings(max_examples=1500, deadline=None,
+SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=400)
 @given(case=cases(), data=st.data())
 def test_adding_a_local_firm_never_makes_a_segment_worse(case: Case, data: st.DataObject
                                                          ) -> None:
     extra = data.draw(firm_st(case.n, "new", ["local", "anchor"]))
+    if case.firms and data.draw(st.booleans()):  # often join a segment that has firms
+        extra.segments = data.draw(st.sampled_from([f.segments for f in case.firms]))
     before_atlas, after_atlas = case.atlas(), case.atlas([extra])
     for county in (None, "county.a"):
         before = diagnose_chain(before_atlas, "ch.t", county=county)

@@ -90,7 +90,7 @@ def chain_targets(
     chain_id: ChainId, service: ServiceDep,
     segment: Annotated[str, Query(description="The gap segment.",
                                   examples=["seg.nylon.caprolactam"])],
-    top: Annotated[int, Query(ge=1, le=200, description="How many firms.")] = 10,
+    top: Annotated[int, Query(ge=1, le=200, description="How many firms.", examples=[10])] = 10,
     weights: Annotated[str | None, Query(
         max_length=500, description="Re-weight components: name:value pairs, comma-separated "
         "(evidence, scale, linkage, region, connectors, pipeline, chain_fit); others keep "
@@ -123,7 +123,8 @@ def gaps(service: ServiceDep, county: County = None, offset: Offset = 0, limit: 
             summary="Extension (延链) candidates: absent segments related to strong ones")
 def chain_extension(
     chain_id: ChainId, service: ServiceDep, county: County = None,
-    top: Annotated[int, Query(ge=1, le=200, description="How many segments.")] = 20,
+    top: Annotated[int, Query(ge=1, le=200, description="How many segments.",
+                              examples=[20])] = 20,
 ) -> list[ExtensionItem]:
     rules = active_rules()
     service.chain(chain_id)

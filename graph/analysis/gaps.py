@@ -122,7 +122,7 @@ def _present_reasons(idx: AnalysisIndex, pres: Presence, feeders_absent: list[st
     st = rules.status
     n = pres.count
     dense = n >= st.dense_min_firms or len(pres.scale_firms) >= st.dense_min_scale_firms
-    if pres.anchors and feeders_absent:
+    if pres.anchors and feeders_absent and not dense:
         return "weak", [Reason(code="anchor_outside_supply", message=(
             f"链主/龙头（{_names(idx, pres.anchors)}）所需上游环节"
             f"「{_names(idx, feeders_absent)}」本地缺失，依赖外部供给"))]

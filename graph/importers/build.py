@@ -4,8 +4,8 @@ reviewed product mapping into the atlas to merge into a store.
 Rules:
 
 * Listed companies become ``Company(role=target, id=<stock code>)``. A company the atlas
-  already holds (same id, or a seed company whose ``stock_code`` is that code) is never
-  rewritten: only new relations point at it.
+  holds from another source (same id, or a seed company whose ``stock_code`` is that code)
+  is never rewritten: only new relations point at it.
 * Products get ``prod.<hash>`` ids; ``makes``, ``product_feeds`` and ``subtype_of``
   relations keep the original record as their source key.
 * Each used mapping row gives ``maps_to`` (product → segment). A company making a mapped
@@ -90,10 +90,11 @@ def build_import(data: CkgData, base: Atlas, rows: Iterable[MappingRow]) -> Impo
 
 def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
     """Company id per stock code; new companies are added to the plan."""
-    by_code = {c.stock_code: c.id for c in base.companies.values() if c.stock_code}
+    seeded = {c.id: c for c in base.companies.values() if c.src.dataset != DATASET}
+    by_code = {c.stock_code: c.id for c in seeded.values() if c.stock_code}
     ids: dict[str, str] = {}
     for code, co in data.companies.items():
-        known = code if code in base.companies else by_code.get(code)
+        known = code if code in seeded else by_code.get(code)
         if known is not None:
             ids[code] = known
             plan.stats["companies_in_atlas"] += 1

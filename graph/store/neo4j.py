@@ -155,12 +155,14 @@ class Neo4jStore:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
         # neo4j.Driver satisfies :class:`Driver` at run time; its stubs demand
         # LiteralString queries, which generated Cypher cannot be.
-        driver: Any = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        driver: Any = None
         try:
+            driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
             driver.verify_connectivity()
             return cls(driver, settings.neo4j_database or None, batch_size=batch_size)
         except Exception as exc:
-            driver.close()
+            if driver is not None:
+                driver.close()
             raise AtlasError(f"cannot use Neo4j at {settings.neo4j_uri}: {exc}") from exc
 
     # --- plumbing ------------------------------------------------------------------

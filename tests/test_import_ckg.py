@@ -1,0 +1,169 @@
+"""ChainKnowledgeGraph import on the hand-written fixture (tests/fixtures/ckg)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.errors import InvalidInput
+from graph.importers.build import UNKNOWN_SHARE, build_import
+from graph.importers.ckg import DATASET, normalise_name, product_id, read_ckg
+from graph.importers.mapping import candidates
+from graph.importers.run import candidate_targets, import_ckg
+from graph.model import Atlas, Grade, Role
+from graph.store.embedded import EmbeddedStore
+from tests.conftest import FIXTURES, MINI
+
+CKG = FIXTURES / "ckg"
+
+
+def test_reader_counts_every_anomaly_without_raising() -> None:
+    data = read_ckg(CKG)
+    c = data.anomalies.counts
+    expected = {"bad_json": 1, "bad_location": 1, "bad_record": 1, "blank_product": 1,
+                "dangling_product": 1, "duplicate_makes": 1, "duplicate_relation": 1,
+                "line_item": 1, "makes_unknown_company": 1, "unnamed_company": 1,
+                "renamed": 1, "self_loop": 1, "two_cycle": 1, "weight_above_one": 1,
+                "weight_negative": 1, "weight_placeholder": 1, "weight_zero": 1}
+    for kind, n in expected.items():
+        assert c[kind] == n, kind
+    assert c["misaligned_name"] >= 1
+    assert data.anomalies.examples["dangling_product"] == ["环己酮"]
+
+
+def test_reader_direction_and_joins_on_codes() -> None:
+    data = read_ckg(CKG)
+    # 纯苯 上游材料 粗苯 → 粗苯 feeds 纯苯; 炼焦煤 下游产品 粗苯 → 炼焦煤 feeds 粗苯.
+    assert ("粗苯", "纯苯") in data.feeds and ("纯苯", "粗苯") not in data.feeds
+    assert ("炼焦煤", "粗苯") in data.feeds
+    assert ("尼龙6切片", "尼龙切片") in data.subtypes  # 尼龙切片 产品小类 尼龙6切片
+    assert ("纯苯", "纯苯") not in data.feeds
+    # codes: 6-digit + exchange, lower-case suffix fixed, location fallback by prefix
+    assert set(data.companies) >= {"600426.SH", "002901.SZ", "300901.SZ", "688901.SH"}
+    assert data.companies["002901.SZ"].full == "测试尼龙新材料股份有限公司"
+    # the full name carried by two codes is trusted for neither
+    assert data.companies["300901.SZ"].full is None
+    assert data.companies["300901.SZ"].former == ["测试苯业"]
+    # weights: duplicates summed, placeholders/negatives/zero/above-one unknown
+    assert data.makes[("600901.SH", "焦炭")] == pytest.approx(0.7)
+    assert data.makes[("600901.SH", "粗苯")] is None
+    assert data.makes[("300901.SZ", "纯苯")] is None
+    assert ("688901.SH", "尼龙66切片") in data.makes  # newline in the name removed
+    assert not any(p == "分部间抵销" for _, p in data.makes)
+    assert "000999.SZ" not in data.companies
+
+
+def test_missing_directory_or_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="not a directory"):
+        read_ckg(tmp_path / "nope")
+    shutil.copytree(CKG, tmp_path / "ckg")
+    (tmp_path / "ckg" / "product_product.json").unlink()
+    with pytest.raises(InvalidInput, match="product_product.json"):
+        read_ckg(tmp_path / "ckg")
+
+
+def test_reconstructed_layout_is_found(tmp_path: Path) -> None:
+    d = tmp_path / "ckg"
+    shutil.copytree(CKG, d)
+    (d / "reconstructed").mkdir()
+    for name in ("company_product.json", "product_product.json"):
+        (d / name).rename(d / "reconstructed" / name)
+    assert len(read_ckg(d).makes) == len(read_ckg(CKG).makes)
+
+
+def test_normalise_and_ids_are_stable() -> None:
+    assert normalise_name("尼龙66\n切片 ") == "尼龙66切片"
+    assert product_id("己内酰胺") == product_id("己内酰胺")
+    assert product_id("己内酰胺") != product_id("己二酸")
+
+
+def test_build_keeps_seed_entities_and_relations(mini_atlas: Atlas) -> None:
+    data = read_ckg(CKG)
+    plan = build_import(data, mini_atlas, candidates(mini_atlas, data.products,
+                                                     data.producers()))
+    assert "600426.SH" not in plan.atlas.companies  # seed firm not rewritten
+    assert plan.stats["operates_seed_kept"] == 2  # its seed operates stay
+    assert any(m.company == "600426.SH" for m in plan.atlas.makes)  # new relations added
+    co = plan.atlas.companies["600901.SH"]
+    assert (co.role, co.stock_code, co.name) == (Role.target, "600901.SH", "测试焦化股份有限公司")
+    assert co.src.dataset == DATASET and co.src.key == "company:600901.SH"
+    ops = {(o.company, o.segment): o for o in plan.atlas.operates}
+    coke = ops[("600901.SH", "seg.t.coke")]
+    assert coke.weight == pytest.approx(0.7) and coke.products == ["焦炭", "粗苯"]
+    assert coke.evidence.startswith("主营产品 焦炭，收入占比 70.0%")
+    assert coke.src.grade is Grade.strong  # exact match, share >= 30%
+    assert ops[("688901.SH", "seg.t.pa66")].weight == UNKNOWN_SHARE
+    assert ops[("688901.SH", "seg.t.pa66")].src.grade is Grade.medium
+    assert "（原值 0）" in next(m.evidence for m in plan.atlas.makes
+                               if m.company == "688901.SH")
+    assert plan.targets == {"600901.SH", "002901.SZ", "300901.SZ", "688901.SH"}
+
+
+def test_import_is_atomic_idempotent_and_reports_coverage(store: EmbeddedStore,
+                                                          mini_atlas: Atlas) -> None:
+    store.replace_all(mini_atlas)
+    first = import_ckg(store, CKG)
+    counts = store.counts()
+    second = import_ckg(store, CKG)
+    assert store.counts() == counts
+    assert first.imported == second.imported
+    assert counts["product"] == len(read_ckg(CKG).products)
+    assert store.get("600426.SH") == mini_atlas.companies["600426.SH"]
+    assert first.candidate_targets == 4
+    before = {c.chain_id: c for c in first.coverage_before}["ch.t.nylon"]
+    after = {c.chain_id: c for c in first.coverage_after}["ch.t.nylon"]
+    assert after.targets == before.targets + 4
+    assert first.segments_with_producers == ["seg.t.ada", "seg.t.benzene", "seg.t.coke",
+                                             "seg.t.cpl", "seg.t.pa6", "seg.t.pa66"]
+    assert candidate_targets(store.snapshot()) == {"600901.SH", "002901.SZ", "300901.SZ",
+                                                   "688901.SH"}
+
+
+def test_bad_input_writes_nothing(store: EmbeddedStore, mini_atlas: Atlas,
+                                  tmp_path: Path) -> None:
+    store.replace_all(mini_atlas)
+    version = store.version()
+    bad = tmp_path / "map.tsv"
+    bad.write_text("segment\tnope\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="map.tsv"):
+        import_ckg(store, CKG, mapping=bad)
+    with pytest.raises(InvalidInput):
+        import_ckg(store, tmp_path / "missing")
+    assert store.version() == version
+
+
+def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path / "data"),
+           "ATLAS_SEEDS_DIR": str(tmp_path / "seeds")}
+    return subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_cli_import_and_map_products(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "seeds")
+    assert _cli(["load"], tmp_path).returncode == 0
+    r = _cli(["map-products", str(CKG)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    tsv = tmp_path / "seeds" / "mappings" / "ckg_products.tsv"
+    assert "纯苯精制\tfuzzy" in tsv.read_text(encoding="utf-8")
+    # a reviewer rejects the fuzzy row: the firm gets no candidate link from it
+    tsv.write_text(tsv.read_text(encoding="utf-8").replace("fuzzy\t90\t1\tauto",
+                                                           "fuzzy\t90\t1\treject"),
+                   encoding="utf-8")
+    r = _cli(["import", "ckg", str(CKG), "--json"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["candidate_targets"] == 4 and out["anomalies"]["self_loop"] == 1
+    assert out["stats"]["mapping_rejected"] == 1
+    r = _cli(["map-products", str(CKG)], tmp_path)  # regeneration keeps the decision
+    assert "fuzzy\t90\t1\treject" in tsv.read_text(encoding="utf-8")
+    table = _cli(["import", "ckg", str(CKG)], tmp_path)
+    assert table.returncode == 0 and "候选目标企业" in table.stdout
+    bad = _cli(["import", "ckg", str(tmp_path / "none")], tmp_path)
+    assert bad.returncode == 2 and "not a directory" in bad.stderr
