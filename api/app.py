@@ -16,7 +16,7 @@ from graph import __version__
 from graph.service import AtlasService
 from graph.settings import Settings, get_settings
 from graph.store import open_store
-from graph.store.embedded import EmbeddedStore, is_empty
+from graph.store.embedded import is_empty
 
 API_PREFIX = "/api/v1"
 
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
         if getattr(app.state, "service", None) is None:
             store = open_store(settings)
             svc = AtlasService(store)
-            if isinstance(store, EmbeddedStore) and is_empty(store):
+            if is_empty(store):
                 svc.load_seeds(settings.seeds_dir, settings.sources())
             app.state.service = svc
         yield

@@ -90,6 +90,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # an unparsable body (e.g. not UTF-8): bad input, 422
+            return error_response(422, "invalid_input", "request body could not be parsed",
+                                  [{"field": "body", "message": str(exc.detail)}])
         code = HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail),
                               headers=getattr(exc, "headers", None))

@@ -17,8 +17,8 @@ def ledger(rows: list[list[object]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.append(["项目编号", "项目名称", "投资方", "投资方编码", "县区", "环节", "投资额（亿元）", "阶段",
-               "阶段日期"])
+    ws.append(["项目编号", "项目名称", "投资方", "投资方编码", "县区", "环节", "投资额（亿元）",
+               "阶段", "阶段日期"])
     for r in rows:
         ws.append(r)
     buf = io.BytesIO()
@@ -28,10 +28,10 @@ def ledger(rows: list[list[object]]) -> bytes:
 
 def imported(client: TestClient) -> None:
     data = ledger([
-        ["proj.t.p1", "己内酰胺项目", "华鲁恒升", "600426.SH", "county.hejin", "seg.t.cpl", 30, "对接",
-         "2026-01-05"],
-        ["proj.t.p2", "尼龙6项目", "华鲁恒升", "600426.SH", "county.jishan", "seg.t.cpl", 10, "签约",
-         "2025-09-01"],
+        ["proj.t.p1", "己内酰胺项目", "华鲁恒升", "600426.SH", "county.hejin", "seg.t.cpl", 30,
+         "对接", "2026-01-05"],
+        ["proj.t.p2", "尼龙6项目", "华鲁恒升", "600426.SH", "county.jishan", "seg.t.cpl", 10,
+         "签约", "2025-09-01"],
     ])
     r = client.post("/api/v1/pipeline/import?by=招商中心", content=data,
                     headers={**KEY, "Content-Type": XLSX})

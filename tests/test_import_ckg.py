@@ -100,6 +100,7 @@ def test_build_keeps_seed_entities_and_relations(mini_atlas: Atlas) -> None:
     assert coke.src.grade is Grade.strong  # exact match, share >= 30%
     assert ops[("688901.SH", "seg.t.pa66")].weight == UNKNOWN_SHARE
     assert ops[("688901.SH", "seg.t.pa66")].src.grade is Grade.medium
+    assert ops[("300901.SZ", "seg.t.ada")].src.grade is Grade.weak  # fuzzy match
     assert "（原值 0）" in next(m.evidence for m in plan.atlas.makes
                                if m.company == "688901.SH")
     assert plan.targets == {"600901.SH", "002901.SZ", "300901.SZ", "688901.SH"}
@@ -151,7 +152,7 @@ def test_cli_import_and_map_products(tmp_path: Path) -> None:
     r = _cli(["map-products", str(CKG)], tmp_path)
     assert r.returncode == 0, r.stderr
     tsv = tmp_path / "seeds" / "mappings" / "ckg_products.tsv"
-    assert "纯苯精制\tfuzzy" in tsv.read_text(encoding="utf-8")
+    assert "己二酸及副产品\tfuzzy" in tsv.read_text(encoding="utf-8")
     # a reviewer rejects the fuzzy row: the firm gets no candidate link from it
     tsv.write_text(tsv.read_text(encoding="utf-8").replace("fuzzy\t90\t1\tauto",
                                                            "fuzzy\t90\t1\treject"),

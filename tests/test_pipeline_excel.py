@@ -15,7 +15,8 @@ from graph.model import Atlas, ProjectStage
 from graph.pipeline.excel import LEDGER_COLUMNS, import_ledger, ledger_rows, to_xlsx
 
 TODAY = dt.date(2026, 6, 30)
-HEAD = ["项目编号", "项目名称", "投资方", "县区", "开发区", "环节", "投资额（亿元）", "阶段", "阶段日期"]
+HEAD = ["项目编号", "项目名称", "投资方", "县区", "开发区", "环节", "投资额（亿元）", "阶段",
+        "阶段日期"]
 
 
 def book(rows: list[list[Any]], head: list[str] = HEAD) -> bytes:
@@ -30,8 +31,8 @@ def book(rows: list[list[Any]], head: list[str] = HEAD) -> bytes:
     return buf.getvalue()
 
 
-GOOD = ["proj.t.x1", "己内酰胺项目", "某化工公司", "河津市", "park.hejin-kfq", "己内酰胺、seg.t.pa6",
-        12.5, "签约", dt.date(2026, 3, 1)]
+GOOD = ["proj.t.x1", "己内酰胺项目", "某化工公司", "河津市", "park.hejin-kfq",
+        "己内酰胺、seg.t.pa6", 12.5, "签约", dt.date(2026, 3, 1)]
 
 
 def test_good_ledger_imports(mini_atlas: Atlas) -> None:
@@ -86,7 +87,7 @@ def test_header_problems(mini_atlas: Atlas) -> None:
 
 
 def test_not_a_workbook(mini_atlas: Atlas) -> None:
-    with pytest.raises(InvalidInput, match="not an .xlsx"):
+    with pytest.raises(InvalidInput, match=r"not an \.xlsx"):
         import_ledger(mini_atlas, b"plain text", filename="f.xlsx", by="x", today=TODAY)
 
 

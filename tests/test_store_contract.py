@@ -78,7 +78,7 @@ def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ope
 
         def make() -> AtlasStore:
             return Neo4jStore(_neo4j_driver(), database, batch_size=3)
-        make().replace_all(Atlas())
+        cleanup.append(lambda: opened[0].replace_all(Atlas()))
     else:
         from tests.falkordb_driver import FalkorDriver
 
@@ -95,11 +95,13 @@ def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ope
         opened.append(make())
         return opened[-1]
 
+    if kind == "neo4j":
+        opener().replace_all(Atlas())
     yield opener
-    for s in opened:
-        s.close()
     for f in cleanup:
         f()
+    for s in opened:
+        s.close()
 
 
 def tables(atlas: Atlas) -> dict[str, Any]:

@@ -57,7 +57,8 @@ def _relate(idx: AnalysisIndex, cand: str, strong: str, rules: Rules
     why: list[str] = []
     if cand in idx.neighbours.get(strong, ()):
         comps["feeds"] = ex.feeds
-        why.append(f"{b.name}（本地强） —供给/承接— {a.name}")
+        why.append(f"{b.name}（本地强） —供给→ {a.name}" if cand in idx.feeds_out.get(strong, ())
+                   else f"{a.name} —供给→ {b.name}（本地强）")
     shared = sorted(set(a.chains) & set(b.chains))
     if shared:
         comps["shared_chain"] = ex.shared_chain

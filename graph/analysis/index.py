@@ -72,6 +72,7 @@ class AnalysisIndex:
         default_factory=lambda: defaultdict(list))
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     neighbours: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    feeds_out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     supplies_to: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     supplied_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     member_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -104,6 +105,7 @@ class AnalysisIndex:
                 self.children[c.parent].append(c.id)
         for f in a.feeds:
             self.neighbours[f.source].add(f.target)
+            self.feeds_out[f.source].add(f.target)
             self.neighbours[f.target].add(f.source)
         for r in a.supplies:
             self.supplies_to[r.supplier].add(r.customer)

@@ -49,6 +49,7 @@ PLACEHOLDER_WEIGHT = 0.001
 LINE_ITEM = re.compile(r"抵销|抵消|平衡项目|调整项目|合计|小计|内部交易|减[:：]")
 RELS = ("上游材料", "下游产品", "产品小类")
 MAX_EXAMPLES = 5
+_SPACE = re.compile(r"\s")
 
 Progress = Callable[[int], None]
 
@@ -60,6 +61,8 @@ def product_id(name: str) -> str:
 
 def normalise_name(name: str) -> str:
     """Drop line breaks (names broken across lines), collapse other whitespace, strip."""
+    if not _SPACE.search(name):
+        return name
     return " ".join(name.replace("\r", "").replace("\n", "").split())
 
 

@@ -6,11 +6,12 @@ A product matches a term:
 
 * ``exact``/``alias``: equal after normalisation (NFKC, lower case, no spaces);
 * ``fuzzy``: rapidfuzz ``WRatio`` ≥ ``threshold`` among products some company makes,
-  where the term has two or more characters and the Latin/digit runs agree (the
-  term's runs occur in the product; if the term is not a substring, the runs are
-  equal) — so 尼龙6 never matches 尼龙66 — and a product that is only a part of the term
-  has three or more characters and covers at least 60% of it (so 化工 never matches
-  化工焦, nor 控制系统 工程机械智能化控制系统).
+  where the term has three or more characters (two-character terms such as 电池 or 应用
+  match too much: exact only), the Latin/digit runs agree (the term's runs occur in the
+  product; if the term is not a substring, the runs are equal — so 尼龙6 never matches
+  尼龙66), and a product that is only a part of the term has three or more characters
+  and covers at least 75% of it (so 锂电池 never matches 锂电池隔膜, nor 系统集成
+  储能系统集成).
 
 The TSV (``seeds/mappings/ckg_products.tsv``) has one row per (segment, product) with a
 ``decision``: ``auto`` (use as generated), ``accept`` (reviewed: use, one grade up),
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,7 +46,8 @@ Decision = Literal["auto", "accept", "reject"]
 KINDS: tuple[Kind, ...] = ("exact", "alias", "fuzzy", "manual")
 DECISIONS: tuple[Decision, ...] = ("auto", "accept", "reject")
 DEFAULT_THRESHOLD = 88.0
-MIN_PART = 0.6
+MIN_PART = 0.75
+MIN_FUZZY_TERM = 3
 COLUMNS = ("segment", "segment_name", "term", "product", "kind", "score", "producers",
            "decision")
 _SPLIT = re.compile(r"[/／、,，;；·]")
@@ -104,7 +107,10 @@ def split_terms(text: str) -> list[str]:
 def runs_agree(term: str, product: str) -> bool:
     """Latin/digit runs agree: the term's runs all occur in the product, and when the term
     is not a substring of the product the runs are equal."""
-    t, p = match_key(term), match_key(product)
+    return _keys_agree(match_key(term), match_key(product))
+
+
+def _keys_agree(t: str, p: str) -> bool:
     rt, rp = set(_RUNS.findall(t)), set(_RUNS.findall(p))
     return rt <= rp if t in p else rt == rp
 
@@ -124,23 +130,27 @@ def segment_terms(atlas: Atlas) -> list[Term]:
 
 
 class _Index:
-    """Products by normalised name and by character bigram (for fuzzy candidates)."""
+    """Products by normalised name, and products with producers by character bigram
+    (fuzzy candidates share at least half of a term's bigrams)."""
 
     def __init__(self, products: Iterable[str], producers: Mapping[str, int]) -> None:
         self.by_key: dict[str, list[str]] = {}
-        self.bigrams: dict[str, set[str]] = {}
+        self.bigrams: dict[str, list[str]] = {}
         for p in products:
             k = match_key(p)
             self.by_key.setdefault(k, []).append(p)
             if producers.get(p):
-                for i in range(len(k) - 1):
-                    self.bigrams.setdefault(k[i:i + 2], set()).add(p)
+                for bg in {k[i:i + 2] for i in range(len(k) - 1)}:
+                    self.bigrams.setdefault(bg, []).append(k)
 
-    def near(self, key: str) -> set[str]:
-        out: set[str] = set()
-        for i in range(len(key) - 1):
-            out |= self.bigrams.get(key[i:i + 2], set())
-        return out
+    def near(self, key: str) -> list[str]:
+        """Product keys sharing at least half of the bigrams of ``key``."""
+        grams = {key[i:i + 2] for i in range(len(key) - 1)}
+        hits: Counter[str] = Counter()
+        for bg in grams:
+            hits.update(self.bigrams.get(bg, ()))
+        need = max(1, len(grams) // 2)
+        return sorted(k for k, n in hits.items() if n >= need)
 
 
 def candidates(atlas: Atlas, products: Iterable[str], producers: Mapping[str, int],
@@ -165,16 +175,18 @@ def candidates(atlas: Atlas, products: Iterable[str], producers: Mapping[str, in
         for p in index.by_key.get(key, []):
             offer(MappingRow(term.segment, term.text, p, term.kind, 100.0,
                              producers.get(p, 0)))
-        if len(key) < 2:
+        if len(key) < MIN_FUZZY_TERM:
             continue
-        for p in index.near(key):
-            pk = match_key(p)
-            if pk == key or not runs_agree(term.text, p) or (
+        for pk in index.near(key):
+            if pk == key or not _keys_agree(key, pk) or (
                     pk in key and (len(pk) < 3 or len(pk) < MIN_PART * len(key))):
                 continue
-            score = round(float(fuzz.WRatio(key, match_key(p))), 1)
+            score = round(float(fuzz.WRatio(key, pk)), 1)
             if score >= threshold:
-                offer(MappingRow(term.segment, term.text, p, "fuzzy", score, producers[p]))
+                for p in index.by_key[pk]:
+                    if producers.get(p):
+                        offer(MappingRow(term.segment, term.text, p, "fuzzy", score,
+                                         producers[p]))
     names = {s.id: s.name for s in atlas.segments.values()}
     rows = [replace(r, segment_name=names[r.segment]) for r in best.values()]
     return sorted(rows, key=lambda r: (r.segment, KINDS.index(r.kind), -r.score, r.product))

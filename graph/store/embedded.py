@@ -32,6 +32,7 @@ from graph.model import (
     Relation,
     relation_key,
 )
+from graph.store.base import AtlasStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, data TEXT NOT NULL);
@@ -242,7 +243,7 @@ class EmbeddedStore:
             self._db.close()
 
 
-def is_empty(store: EmbeddedStore) -> bool:
+def is_empty(store: AtlasStore) -> bool:
     """True when the store holds no entity."""
     return not any(store.counts()[k] for k in ENTITY_TYPES)
 

@@ -1,0 +1,110 @@
+"""Precomputed layouts: no physics, so a map is drawn once and stays put.
+
+* :func:`layers` — the column of each segment, left (upstream) to right (downstream).
+* :func:`layered_positions` — x by column, y spread within a column.
+* :func:`spiral` — positions around a centre for many small nodes (firms).
+* :func:`project` — longitude/latitude to page coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from statistics import median
+
+from graph.model import Stage
+
+STAGE_RANK: dict[Stage, int] = {Stage.upstream: 0, Stage.midstream: 1, Stage.downstream: 2}
+
+
+def layers(nodes: Sequence[str], preds: Mapping[str, Sequence[str]],
+           stage: Mapping[str, Stage]) -> dict[str, int]:
+    """The column of every node: the longest feeds path ending at it.
+
+    Rule: a node fed by others sits one column right of its rightmost feeder (Kahn order;
+    nodes left on a cycle are placed after their placed feeders). A node with no feeds at
+    all sits by its stage: upstream in column 0, midstream in the median column of the
+    connected midstream nodes (1 when there are none), downstream in the last column.
+
+    >>> sorted(layers(["a", "b", "c", "d"], {"b": ["a"], "c": ["b"]},
+    ...               {"a": Stage.upstream, "b": Stage.midstream, "c": Stage.downstream,
+    ...                "d": Stage.downstream}).items())
+    [('a', 0), ('b', 1), ('c', 2), ('d', 2)]
+    """
+    node_set = set(nodes)
+    p = {n: [x for x in preds.get(n, ()) if x in node_set and x != n] for n in nodes}
+    succs: dict[str, list[str]] = {n: [] for n in nodes}
+    for n, ps in p.items():
+        for x in ps:
+            succs[x].append(n)
+    linked = {n for n in nodes if p[n] or succs[n]}
+    indeg = {n: len(p[n]) for n in nodes}
+    todo = sorted(n for n in linked if indeg[n] == 0)
+    out: dict[str, int] = {}
+    while todo:
+        n = todo.pop()
+        out[n] = max((out[x] + 1 for x in p[n] if x in out), default=0)
+        for s in succs[n]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                todo.append(s)
+    for n in sorted(linked - out.keys()):  # on a cycle
+        out[n] = max((out[x] + 1 for x in p[n] if x in out), default=0)
+    last = max(out.values(), default=2 if nodes else 0)
+    mids = [out[n] for n in linked if stage[n] is Stage.midstream]
+    mid = round(median(mids)) if mids else min(1, last)
+    column = {Stage.upstream: 0, Stage.midstream: mid, Stage.downstream: max(last, mid)}
+    for n in nodes:
+        if n not in linked:
+            out[n] = column[stage[n]]
+    return out
+
+
+def layered_positions(nodes: Sequence[str], preds: Mapping[str, Sequence[str]],
+                      stage: Mapping[str, Stage], *, heights: Mapping[str, float] | None = None,
+                      dx: float = 300.0, gap: float = 40.0) -> dict[str, tuple[float, float]]:
+    """Page positions: x by :func:`layers`, y stacked within a column and centred on 0.
+
+    Within a column nodes are ordered by the mean rank of their feeders (so edges cross
+    little), then stage, then id; ``heights`` gives each node's block height (default 80).
+    """
+    col = layers(nodes, preds, stage)
+    rank: dict[str, float] = {}
+    out: dict[str, tuple[float, float]] = {}
+    for c in sorted(set(col.values())):
+        members = [n for n in nodes if col[n] == c]
+
+        def key(n: str) -> tuple[float, int, str]:
+            ranks = [rank[x] for x in preds.get(n, ()) if x in rank]
+            return (sum(ranks) / len(ranks) if ranks else -1.0, STAGE_RANK[stage[n]], n)
+
+        members.sort(key=key)
+        hs = [(heights or {}).get(n, 80.0) for n in members]
+        total = sum(hs) + gap * (len(hs) - 1)
+        y = -total / 2
+        for i, (n, h) in enumerate(zip(members, hs, strict=True)):
+            rank[n] = i
+            out[n] = (c * dx, y)
+            y += h + gap
+    return out
+
+
+def spiral(cx: float, cy: float, n: int, *, start: float = 40.0, step: float = 26.0
+           ) -> list[tuple[float, float]]:
+    """``n`` points on a sunflower spiral around (cx, cy), ~``step`` apart, the first
+    ``start`` away from the centre."""
+    golden = math.pi * (3 - math.sqrt(5))
+    out = []
+    for i in range(n):
+        r = start + step * math.sqrt(i) * 0.9
+        a = i * golden
+        out.append((round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1)))
+    return out
+
+
+def project(lat: float, lon: float, lat0: float, lon0: float, scale: float
+            ) -> tuple[float, float]:
+    """Equirectangular projection around (lat0, lon0): ``scale`` page units per degree of
+    latitude, north up."""
+    x = (lon - lon0) * scale * math.cos(math.radians(lat0))
+    return round(x, 1), round(-(lat - lat0) * scale, 1)

@@ -1,0 +1,255 @@
+"""Atlas overview (all chains) and regional view (区域分布图) map data.
+
+Atlas overview rule: one row per chain (id order), a chain node at the row's left and the
+chain's own segments (``Segment.chains``) laid out upstream → downstream to its right
+(:func:`visual.layout.layered_positions`). A segment in several chains is drawn once, in the
+first of its chains, with a membership edge from every chain and an orange border
+(共享环节). Segments are coloured by their status in the chain where they are drawn. One
+filter per cluster (产业集群) shows only its chains and their segments.
+
+Regional view rule: counties at their coordinates; parks on a ring around their county in
+the direction of their own coordinates; local firms (anchor/local) on a spiral around their
+park, or their county when they have none. One filter per chain shows the firms operating in
+the chain (and its sub-chains); one per county shows that county alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from graph.analysis.gaps import diagnose_chain
+from graph.analysis.index import analysis_index
+from graph.model import Atlas, Role
+from visual.build import place, role_zh, segment_size, short_name
+from visual.layout import layered_positions, project, spiral
+from visual.model import (
+    ANCHOR_COLOR,
+    CHAIN_COLOR,
+    COUNTY_COLOR,
+    FIRM_COLOR,
+    PARK_COLOR,
+    SHARED_BORDER,
+    STAGE_ZH,
+    STATUS_COLOR,
+    STATUS_ZH,
+    Detail,
+    Edge,
+    Filter,
+    Item,
+    LegendItem,
+    MapData,
+    Node,
+    Section,
+    status_legend,
+)
+
+ROW_GAP = 120.0
+CHAIN_X = -320.0
+
+
+def _counts(statuses: list[str]) -> str:
+    return " ".join(f"{STATUS_ZH[s]}{statuses.count(s)}" for s in STATUS_COLOR)
+
+
+def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
+    """The overview of every chain, shared segments highlighted."""
+    member: dict[str, list[str]] = defaultdict(list)
+    for seg in sorted(atlas.segments.values(), key=lambda s: s.id):
+        for c in seg.chains:
+            if c in atlas.chains:
+                member[seg.id].append(c)
+    owner: dict[str, str] = {}
+    nodes: list[Node] = []
+    details: dict[str, Detail] = {}
+    status: dict[str, str] = {}
+    y0 = 0.0
+    chain_ids = sorted(atlas.chains)
+    preds: dict[str, list[str]] = defaultdict(list)
+    for f in atlas.feeds:
+        preds[f.target].append(f.source)
+    for cid in chain_ids:
+        chain = atlas.chains[cid]
+        diag = diagnose_chain(atlas, cid)
+        by_id = diag.by_id()
+        own = [s for s in sorted(member) if member[s][0] == cid and s in by_id]
+        for s in own:
+            owner[s] = cid
+            status[s] = by_id[s].status
+        pos = layered_positions(own, {s: [p for p in preds[s] if p in own] for s in own},
+                                {s: atlas.segments[s].stage for s in own}, dx=220, gap=30,
+                                heights=dict.fromkeys(own, 50.0))
+        top = min((y for _, y in pos.values()), default=0.0)
+        bottom = max((y for _, y in pos.values()), default=0.0)
+        direct = [s for s in member if cid in member[s]]
+        sts = [by_id[s].status for s in direct if s in by_id]
+        nodes.append(Node(
+            id=cid, label=chain.name, group="chain", x=CHAIN_X, y=y0, size=24,
+            color=CHAIN_COLOR, border=CHAIN_COLOR, shape="box", font_size=16,
+            title=f"{chain.name}（{chain.cluster}）\n完整度 {diag.completeness:.0%}\n"
+                  f"环节{len(direct)}个：{_counts(sts)}", search=" ".join(chain.tags)))
+        details[cid] = Detail(title=chain.name, subtitle=f"{chain.cluster} · 完整度 "
+                              f"{diag.completeness:.0%}", sections=[
+            Section(key="map", heading="产业链图谱", items=[Item(
+                text="打开本链图谱", link=f"chains/{cid}" if links else None,
+                notes=[] if links else [f"命令：chain-atlas map {cid} -o 文件.html"])]),
+            *(Section(key=st, heading=f"{STATUS_ZH[st]}环节", items=[
+                Item(text=by_id[s].name) for s in direct if s in by_id and by_id[s].status == st])
+              for st in STATUS_COLOR)])
+        for s in own:
+            x, y = pos[s]
+            seg, st = atlas.segments[s], by_id[s]
+            shared = len(member[s]) > 1
+            names = "、".join(atlas.chains[c].name for c in member[s])
+            nodes.append(Node(
+                id=s, label=seg.name, group="shared" if shared else "segment", x=x,
+                y=y0 + y - top, size=segment_size(st.strength) * 0.6,
+                color=STATUS_COLOR[st.status], border=SHARED_BORDER if shared else
+                STATUS_COLOR[st.status], border_width=5 if shared else 1.5,
+                dashed=st.status in ("missing", "broken"), font_size=12,
+                title=f"{seg.name}（{STAGE_ZH[seg.stage]}）\n状态：{STATUS_ZH[st.status]}\n"
+                      f"所属产业链：{names}", search=" ".join(seg.key_products)))
+            details[s] = Detail(title=seg.name, subtitle=f"{STAGE_ZH[seg.stage]} · 状态："
+                                f"{STATUS_ZH[st.status]}（{atlas.chains[cid].name}）", sections=[
+                Section(key="chains", heading="所属产业链", items=[
+                    Item(text=atlas.chains[c].name, link=f"chains/{c}" if links else None)
+                    for c in member[s]]),
+                Section(key="status", heading="状态原因",
+                        items=[Item(text=r.message) for r in st.reasons]),
+                Section(key="firms", heading="本地企业",
+                        items=[Item(text=atlas.companies[f].name) for f in st.local_firms
+                               if f in atlas.companies])])
+        y0 += bottom - top + ROW_GAP
+    edges = [Edge(source=c, target=s, kind="member", color=SHARED_BORDER if len(cs) > 1
+                  else "#cfd8dc", width=2 if len(cs) > 1 else 1)
+             for s, cs in member.items() if s in owner for c in cs]
+    seen = {(f.source, f.target) for f in atlas.feeds if f.source in owner and f.target in owner}
+    edges += [Edge(source=a, target=b, kind="feeds", color="#607d8b", arrow=True)
+              for a, b in sorted(seen)]
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for cid in chain_ids:
+        clusters[atlas.chains[cid].cluster].append(cid)
+    filters = [Filter(id=f"cluster:{name}", label=name, group="产业集群",
+                      show=[*cs, *(s for s in owner if set(member[s]) & set(cs))])
+               for name, cs in sorted(clusters.items())]
+    n_shared = sum(1 for s in owner if len(member[s]) > 1)
+    return MapData(
+        kind="atlas", title="运城市产业链招商图谱总览",
+        subtitle=f"产业链{len(chain_ids)}条 · 环节{len(owner)}个（共享环节{n_shared}个）",
+        nodes=nodes, edges=edges, details=details, filters=filters, filter_label="产业集群",
+        legend=[*status_legend(), LegendItem(label="产业链", color=CHAIN_COLOR, shape="box"),
+                LegendItem(label="共享环节（多条链共有）", color="#ffffff", border=SHARED_BORDER)],
+        links=links, note="每行一条产业链；橙色粗边框为多条产业链共享的环节。")
+
+
+def regions_map(atlas: Atlas, *, links: bool = False) -> MapData:
+    """The regional view: counties, parks, their local firms and chains."""
+    idx = analysis_index(atlas)
+    counties = sorted(atlas.counties.values(), key=lambda c: c.id)
+    lat0 = sum(c.lat for c in counties) / len(counties) if counties else 35.0
+    lon0 = sum(c.lon for c in counties) / len(counties) if counties else 111.0
+    pos = {c.id: project(c.lat, c.lon, lat0, lon0, 2600.0) for c in counties}
+    firm_chains: dict[str, set[str]] = defaultdict(set)
+    for cid in atlas.chains:
+        for s in idx.chain_scope(cid).segments:
+            for op in idx.ops_by_segment.get(s, ()):
+                firm_chains[op.company].add(cid)
+    firms = sorted((c for c in atlas.companies.values()
+                    if c.role is not Role.target and c.county in atlas.counties),
+                   key=lambda c: (c.role is not Role.anchor, c.id))
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    details: dict[str, Detail] = {}
+    by_place: dict[str, list[str]] = defaultdict(list)
+    home = {c.id: c.park if c.park in atlas.parks and atlas.parks[c.park].county in pos
+            else str(c.county) for c in firms}
+    for c in firms:
+        by_place[home[c.id]].append(c.id)
+    parks_of: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(atlas.parks.values(), key=lambda p: p.id):
+        if p.county in pos:
+            parks_of[p.county].append(p.id)
+    for cid, plist in parks_of.items():
+        cx, cy = pos[cid]
+        for i, pid in enumerate(plist):
+            p = atlas.parks[pid]
+            dx, dy = project(p.lat, p.lon, lat0, lon0, 2600.0)
+            ang = math.atan2(dy - cy, dx - cx) if (dx, dy) != (cx, cy) else \
+                2 * math.pi * i / len(plist)
+            pos[pid] = (round(cx + 260 * math.cos(ang), 1), round(cy + 260 * math.sin(ang), 1))
+    for pl, ids in by_place.items():
+        if pl in pos:
+            for f, (x, y) in zip(ids, spiral(*pos[pl], len(ids)), strict=True):
+                pos[f] = (x, y)
+
+    def chain_items(ids: list[str]) -> list[Item]:
+        count: dict[str, int] = defaultdict(int)
+        for f in ids:
+            for ch in firm_chains[f]:
+                count[ch] += 1
+        return [Item(text=f"{atlas.chains[ch].name}：{n}家",
+                     link=f"chains/{ch}" if links else None)
+                for ch, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    for c in counties:
+        ids = [f.id for f in firms if f.county == c.id]
+        nodes.append(Node(id=c.id, label=c.name, group="county", x=pos[c.id][0],
+                          y=pos[c.id][1], size=30, color=COUNTY_COLOR, border=COUNTY_COLOR,
+                          shape="box", font_size=22,
+                          title=f"{c.name}\n园区{len(parks_of[c.id])}个 · 本地企业{len(ids)}家"))
+        details[c.id] = Detail(title=c.name, subtitle=f"本地企业{len(ids)}家", sections=[
+            Section(key="industries", heading="主导产业",
+                    items=[Item(text=t) for t in c.lead_industries]),
+            Section(key="parks", heading="园区", items=[
+                Item(text=atlas.parks[p].name, notes=[atlas.parks[p].level])
+                for p in parks_of[c.id]]),
+            Section(key="chains", heading="企业所在产业链", items=chain_items(ids))])
+    for cid, plist in parks_of.items():
+        for pid in plist:
+            p = atlas.parks[pid]
+            ids = by_place.get(pid, [])
+            nodes.append(Node(id=pid, label=p.name, group="park", x=pos[pid][0], y=pos[pid][1],
+                              size=18, color=PARK_COLOR, border=PARK_COLOR, shape="diamond",
+                              font_size=14, title=f"{p.name}（{p.level}{p.kind}）\n"
+                              f"{atlas.counties[cid].name} · 本地企业{len(ids)}家"))
+            edges.append(Edge(source=cid, target=pid, kind="located", color="#9575cd", width=2))
+            details[pid] = Detail(title=p.name, subtitle=f"{p.level}{p.kind} · "
+                                  f"{atlas.counties[cid].name}", sections=[
+                Section(key="industries", heading="主导产业",
+                        items=[Item(text=t) for t in p.lead_industries]),
+                Section(key="chains", heading="企业所在产业链", items=chain_items(ids))])
+    for c in firms:
+        anchor = c.role is Role.anchor
+        chains = sorted(firm_chains[c.id])
+        nodes.append(Node(
+            id=c.id, label=short_name(c), group="anchor" if anchor else "firm",
+            x=pos[c.id][0], y=pos[c.id][1], size=12 if anchor else 6,
+            color=ANCHOR_COLOR if anchor else FIRM_COLOR, border="#37474f",
+            shape="star" if anchor else "dot", font_size=10,
+            title=f"{c.name}\n{role_zh(c)}\n{place(atlas, c)}\n产业链：" +
+                  ("、".join(atlas.chains[ch].name for ch in chains) or "无"),
+            search=" ".join([c.name, *c.aliases])))
+        edges.append(Edge(source=home[c.id], target=c.id, kind="located", color="#e0e0e0"))
+        details[c.id] = Detail(title=c.name, subtitle=f"{role_zh(c)} · {place(atlas, c)}",
+                               sections=[Section(key="chains", heading="所在产业链", items=[
+                                   Item(text=atlas.chains[ch].name,
+                                        link=f"chains/{ch}" if links else None)
+                                   for ch in chains])])
+    places = [*(c.id for c in counties), *(p for ps in parks_of.values() for p in ps)]
+    filters = [Filter(id=c.id, label=c.name, group="区县",
+                      show=[c.id, *parks_of[c.id], *(f.id for f in firms if f.county == c.id)])
+               for c in counties]
+    filters += [Filter(id=ch, label=atlas.chains[ch].name, group="产业链",
+                       show=[*places, *(f.id for f in firms if ch in firm_chains[f.id])])
+                for ch in sorted(atlas.chains)]
+    return MapData(
+        kind="regions", title="运城市产业区域分布图",
+        subtitle=f"区县{len(counties)}个 · 园区{sum(map(len, parks_of.values()))}个 · "
+                 f"本地企业{len(firms)}家",
+        nodes=nodes, edges=edges, details=details, filters=filters,
+        filter_label="区县/产业链", links=links,
+        legend=[LegendItem(label="区县", color=COUNTY_COLOR, shape="box"),
+                LegendItem(label="园区", color=PARK_COLOR),
+                LegendItem(label="链主/龙头企业", color=ANCHOR_COLOR, shape="star"),
+                LegendItem(label="本地企业", color=FIRM_COLOR)],
+        note="区县按经纬度摆放，园区环绕所在区县，企业环绕所在园区（无园区则环绕区县）。")
