@@ -209,3 +209,16 @@ def test_city_gaps_ties_by_segment_id() -> None:
     assert [g.segment_id for g in city_gaps(atlas)] == [seg("a"), seg("b"), seg("c")]
     with pytest.raises(NotFound):
         city_gaps(atlas, county="county.zz")
+
+
+def test_city_gaps_tie_prefers_the_most_specific_chain() -> None:
+    atlas = build(*ABC, firms=[F("x", "a", role="anchor")])
+    src = atlas.chains["ch.t"].src
+    atlas.chains["ch.t"].parent = "ch.a"
+    atlas.chains["ch.a"] = Chain(id="ch.a", name="集群", cluster="测试", src=src)
+    atlas.segments["seg.a.z"] = Segment(id="seg.a.z", name="集群独有", stage="upstream",
+                                        chains=["ch.a"], src=src)
+    gaps = {g.segment_id: g for g in city_gaps(atlas)}
+    # b has the same priority in ch.a (3 segments + z) and ch.t: listed under ch.t.
+    assert gaps[seg("b")].chain_id == "ch.t" and gaps[seg("b")].chains == ["ch.a", "ch.t"]
+    assert gaps["seg.a.z"].chain_id == "ch.a"

@@ -64,7 +64,7 @@ def test_missing_directory_or_file_names_it(tmp_path: Path) -> None:
         read_ckg(tmp_path / "nope")
     shutil.copytree(CKG, tmp_path / "ckg")
     (tmp_path / "ckg" / "product_product.json").unlink()
-    with pytest.raises(InvalidInput, match="product_product.json"):
+    with pytest.raises(InvalidInput, match=r"product_product\.json"):
         read_ckg(tmp_path / "ckg")
 
 
@@ -132,7 +132,7 @@ def test_bad_input_writes_nothing(store: EmbeddedStore, mini_atlas: Atlas,
     version = store.version()
     bad = tmp_path / "map.tsv"
     bad.write_text("segment\tnope\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="map.tsv"):
+    with pytest.raises(InvalidInput, match=r"map\.tsv"):
         import_ckg(store, CKG, mapping=bad)
     with pytest.raises(InvalidInput):
         import_ckg(store, tmp_path / "missing")
@@ -168,3 +168,39 @@ def test_cli_import_and_map_products(tmp_path: Path) -> None:
     assert table.returncode == 0 and "候选目标企业" in table.stdout
     bad = _cli(["import", "ckg", str(tmp_path / "none")], tmp_path)
     assert bad.returncode == 2 and "not a directory" in bad.stderr
+
+
+def test_reimport_with_a_rejected_row_removes_its_links(store: EmbeddedStore,
+                                                       mini_atlas: Atlas,
+                                                       tmp_path: Path) -> None:
+    from graph.importers.mapping import read_mapping, write_mapping
+
+    store.replace_all(mini_atlas)
+    mapping = tmp_path / "m.tsv"
+    data = read_ckg(CKG)
+    write_mapping(mapping, candidates(mini_atlas, data.products, data.producers()))
+    import_ckg(store, CKG, mapping=mapping)
+    assert ("300901.SZ", "seg.t.ada") in {(o.company, o.segment)
+                                          for o in store.snapshot().operates}
+    rows = [r if r.kind != "fuzzy" else type(r)(**{**r.__dict__, "decision": "reject"})
+            for r in read_mapping(mapping)]
+    write_mapping(mapping, rows)
+    second = import_ckg(store, CKG, mapping=mapping)
+    assert second.stats["stale_removed"] == 2  # the operates and the maps_to
+    pairs = {(o.company, o.segment) for o in store.snapshot().operates}
+    assert ("300901.SZ", "seg.t.ada") not in pairs and ("300901.SZ", "seg.t.benzene") in pairs
+    assert {(o.company, o.segment) for o in mini_atlas.operates} <= pairs
+
+
+def test_cli_supply_breaks(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "seeds")
+    assert _cli(["load"], tmp_path).returncode == 0
+    assert _cli(["import", "ckg", str(CKG), "--json"], tmp_path).returncode == 0
+    r = _cli(["supply-breaks", "--chain", "ch.t.nylon", "--json"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [(x["source"], x["status"]) for x in out["links"]] == [("seg.t.ada", "no_producer")]
+    assert [m["segment"] for m in out["segments"]] == ["seg.t.coke", "seg.t.cpl", "seg.t.pa66"]
+    text = _cli(["supply-breaks"], tmp_path).stdout
+    assert "断点 尼龙66盐" in text and "己内酰胺 ← 环己酮" in text
+    assert _cli(["supply-breaks", "--chain", "ch.nope"], tmp_path).returncode == 2

@@ -61,8 +61,11 @@ def place(atlas: Atlas, c: Company) -> str:
     return " · ".join(p for p in parts if p)
 
 
+ROLE_ZH = {Role.anchor: "链主/龙头企业", Role.local: "本地企业", Role.target: "外地目标企业"}
+
+
 def role_zh(c: Company) -> str:
-    return {Role.anchor: "链主/龙头企业", Role.local: "本地企业", Role.target: "外地目标企业"}[c.role]
+    return ROLE_ZH[c.role]
 
 
 def segment_size(strength: float) -> float:
@@ -212,7 +215,8 @@ def chain_map(atlas: Atlas, chain_id: str, *, county: str | None = None,
         nodes.append(Node(
             id=f, label=short_name(c), group="anchor" if anchor else "firm", x=x, y=y,
             size=14 if anchor else 8, color=ANCHOR_COLOR if anchor else FIRM_COLOR,
-            border="#37474f", shape="star" if anchor else "dot", font_size=11,
+            border=ANCHOR_COLOR if anchor else "#37474f", shape="star" if anchor else "dot",
+            font_size=11,
             title=f"{c.name}\n{role_zh(c)}\n{place(atlas, c)}\n环节：" +
                   "、".join(s.name for s in segs),
             search=" ".join([c.name, *c.aliases])))

@@ -62,30 +62,40 @@ def layers(nodes: Sequence[str], preds: Mapping[str, Sequence[str]],
 
 def layered_positions(nodes: Sequence[str], preds: Mapping[str, Sequence[str]],
                       stage: Mapping[str, Stage], *, heights: Mapping[str, float] | None = None,
-                      dx: float = 300.0, gap: float = 40.0) -> dict[str, tuple[float, float]]:
+                      dx: float = 300.0, gap: float = 40.0, max_height: float = 760.0
+                      ) -> dict[str, tuple[float, float]]:
     """Page positions: x by :func:`layers`, y stacked within a column and centred on 0.
 
     Within a column nodes are ordered by the mean rank of their feeders (so edges cross
     little), then stage, then id; ``heights`` gives each node's block height (default 80).
+    A column taller than ``max_height`` is dealt into side-by-side sub-columns (each
+    ``dx`` wide) so long chains stay wide rather than tall.
     """
     col = layers(nodes, preds, stage)
     rank: dict[str, float] = {}
     out: dict[str, tuple[float, float]] = {}
+    x = 0.0
     for c in sorted(set(col.values())):
         members = [n for n in nodes if col[n] == c]
 
         def key(n: str) -> tuple[float, int, str]:
-            ranks = [rank[x] for x in preds.get(n, ()) if x in rank]
+            ranks = [rank[p] for p in preds.get(n, ()) if p in rank]
             return (sum(ranks) / len(ranks) if ranks else -1.0, STAGE_RANK[stage[n]], n)
 
         members.sort(key=key)
-        hs = [(heights or {}).get(n, 80.0) for n in members]
-        total = sum(hs) + gap * (len(hs) - 1)
-        y = -total / 2
-        for i, (n, h) in enumerate(zip(members, hs, strict=True)):
-            rank[n] = i
-            out[n] = (c * dx, y)
-            y += h + gap
+        hs = {n: (heights or {}).get(n, 80.0) for n in members}
+        total = sum(hs.values()) + gap * (len(hs) - 1)
+        n_sub = max(1, math.ceil(total / max_height))
+        per = math.ceil(len(members) / n_sub)
+        for j in range(n_sub):
+            part = members[j * per:(j + 1) * per]
+            height = sum(hs[n] for n in part) + gap * (len(part) - 1)
+            y = -height / 2
+            for n in part:
+                rank[n] = len(rank)
+                out[n] = (x + j * dx * 0.6, round(y, 1))
+                y += hs[n] + gap
+        x += dx + (n_sub - 1) * dx * 0.6
     return out
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import NamedTuple
 
-from graph.analysis.gaps import diagnose_chain
+from graph.analysis.gaps import ChainDiagnosis, SegmentStatus, diagnose_chain
 from graph.analysis.index import analysis_index
 from graph.model import Atlas, Role
 from visual.build import place, role_zh, segment_size, short_name
@@ -48,78 +50,117 @@ ROW_GAP = 120.0
 CHAIN_X = -320.0
 
 
-def _counts(statuses: list[str]) -> str:
+def _counts(statuses: Sequence[str]) -> str:
     return " ".join(f"{STATUS_ZH[s]}{statuses.count(s)}" for s in STATUS_COLOR)
+
+
+class _Block(NamedTuple):
+    """One chain's row: its diagnosis, the segments drawn in it and their relative spots."""
+
+    chain_id: str
+    diag: ChainDiagnosis
+    own: list[str]
+    pos: dict[str, tuple[float, float]]
+    width: float
+    height: float
+
+
+def _blocks(atlas: Atlas, member: dict[str, list[str]]) -> list[_Block]:
+    preds: dict[str, list[str]] = defaultdict(list)
+    for f in atlas.feeds:
+        preds[f.target].append(f.source)
+    out = []
+    for cid in sorted(atlas.chains):
+        diag = diagnose_chain(atlas, cid)
+        by_id = diag.by_id()
+        own = [s for s in sorted(member) if member[s][0] == cid and s in by_id]
+        pos = layered_positions(own, {s: [p for p in preds[s] if p in own] for s in own},
+                                {s: atlas.segments[s].stage for s in own}, dx=220, gap=30,
+                                heights=dict.fromkeys(own, 50.0), max_height=400)
+        top = min((y for _, y in pos.values()), default=0.0)
+        pos = {s: (x, y - top) for s, (x, y) in pos.items()}
+        width = max((x for x, _ in pos.values()), default=0.0) - CHAIN_X + 260
+        height = max((y for _, y in pos.values()), default=0.0) + 50
+        out.append(_Block(cid, diag, own, pos, width, height))
+    return out
+
+
+def _pack(blocks: list[_Block]) -> list[tuple[float, float]]:
+    """Top-left corners: blocks stacked in columns, about as many columns as make the whole
+    roughly 16:9."""
+    total = sum(b.height + ROW_GAP for b in blocks)
+    wide = max((b.width for b in blocks), default=1.0)
+    limit = total / max(1, round(math.sqrt(16 / 9 * total / wide)))
+    out, x, y, col_w = [], 0.0, 0.0, 0.0
+    for b in blocks:
+        if y > 0 and y + b.height > limit:
+            x, y, col_w = x + col_w, 0.0, 0.0
+        out.append((x, y))
+        y += b.height + ROW_GAP
+        col_w = max(col_w, b.width)
+    return out
+
+
+def _chain_detail(atlas: Atlas, b: _Block, direct: list[str], links: bool) -> Detail:
+    chain, by_id = atlas.chains[b.chain_id], b.diag.by_id()
+    return Detail(title=chain.name, subtitle=f"{chain.cluster} · 完整度 "
+                  f"{b.diag.completeness:.0%}", sections=[
+        Section(key="map", heading="产业链图谱", items=[Item(
+            text="打开本链图谱", link=f"chains/{b.chain_id}" if links else None,
+            notes=[] if links else [f"命令：chain-atlas map {b.chain_id} -o 文件.html"])]),
+        *(Section(key=st, heading=f"{STATUS_ZH[st]}环节", items=[
+            Item(text=by_id[s].name) for s in direct if by_id[s].status == st])
+          for st in STATUS_COLOR)])
+
+
+def _segment_node(atlas: Atlas, st: SegmentStatus, chains: list[str], x: float, y: float,
+                  links: bool) -> tuple[Node, Detail]:
+    seg = atlas.segments[st.segment_id]
+    shared = len(chains) > 1
+    names = "、".join(atlas.chains[c].name for c in chains)
+    node = Node(
+        id=seg.id, label=seg.name, group="shared" if shared else "segment", x=x, y=y,
+        size=segment_size(st.strength) * 0.6, color=STATUS_COLOR[st.status],
+        border=SHARED_BORDER if shared else STATUS_COLOR[st.status],
+        border_width=5 if shared else 1.5, dashed=st.status in ("missing", "broken"),
+        font_size=12, title=f"{seg.name}（{STAGE_ZH[seg.stage]}）\n状态：{STATUS_ZH[st.status]}"
+        f"\n所属产业链：{names}", search=" ".join(seg.key_products))
+    detail = Detail(title=seg.name, subtitle=f"{STAGE_ZH[seg.stage]} · 状态："
+                    f"{STATUS_ZH[st.status]}（{atlas.chains[chains[0]].name}）", sections=[
+        Section(key="chains", heading="所属产业链", items=[
+            Item(text=atlas.chains[c].name, link=f"chains/{c}" if links else None)
+            for c in chains]),
+        Section(key="status", heading="状态原因", items=[Item(text=r.message) for r in st.reasons]),
+        Section(key="firms", heading="本地企业", items=[
+            Item(text=atlas.companies[f].name) for f in st.local_firms if f in atlas.companies])])
+    return node, detail
 
 
 def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
     """The overview of every chain, shared segments highlighted."""
     member: dict[str, list[str]] = defaultdict(list)
     for seg in sorted(atlas.segments.values(), key=lambda s: s.id):
-        for c in seg.chains:
-            if c in atlas.chains:
-                member[seg.id].append(c)
-    owner: dict[str, str] = {}
+        member[seg.id] = [c for c in seg.chains if c in atlas.chains]
+    blocks = _blocks(atlas, member)
     nodes: list[Node] = []
     details: dict[str, Detail] = {}
-    status: dict[str, str] = {}
-    y0 = 0.0
-    chain_ids = sorted(atlas.chains)
-    preds: dict[str, list[str]] = defaultdict(list)
-    for f in atlas.feeds:
-        preds[f.target].append(f.source)
-    for cid in chain_ids:
-        chain = atlas.chains[cid]
-        diag = diagnose_chain(atlas, cid)
-        by_id = diag.by_id()
-        own = [s for s in sorted(member) if member[s][0] == cid and s in by_id]
-        for s in own:
-            owner[s] = cid
-            status[s] = by_id[s].status
-        pos = layered_positions(own, {s: [p for p in preds[s] if p in own] for s in own},
-                                {s: atlas.segments[s].stage for s in own}, dx=220, gap=30,
-                                heights=dict.fromkeys(own, 50.0))
-        top = min((y for _, y in pos.values()), default=0.0)
-        bottom = max((y for _, y in pos.values()), default=0.0)
-        direct = [s for s in member if cid in member[s]]
-        sts = [by_id[s].status for s in direct if s in by_id]
+    owner: dict[str, str] = {}
+    for b, (bx, by) in zip(blocks, _pack(blocks), strict=True):
+        chain, by_id = atlas.chains[b.chain_id], b.diag.by_id()
+        direct = [s for s in member if b.chain_id in member[s] and s in by_id]
+        sts = [by_id[s].status for s in direct]
         nodes.append(Node(
-            id=cid, label=chain.name, group="chain", x=CHAIN_X, y=y0, size=24,
+            id=b.chain_id, label=chain.name, group="chain", x=bx, y=by, size=24,
             color=CHAIN_COLOR, border=CHAIN_COLOR, shape="box", font_size=16,
-            title=f"{chain.name}（{chain.cluster}）\n完整度 {diag.completeness:.0%}\n"
+            title=f"{chain.name}（{chain.cluster}）\n完整度 {b.diag.completeness:.0%}\n"
                   f"环节{len(direct)}个：{_counts(sts)}", search=" ".join(chain.tags)))
-        details[cid] = Detail(title=chain.name, subtitle=f"{chain.cluster} · 完整度 "
-                              f"{diag.completeness:.0%}", sections=[
-            Section(key="map", heading="产业链图谱", items=[Item(
-                text="打开本链图谱", link=f"chains/{cid}" if links else None,
-                notes=[] if links else [f"命令：chain-atlas map {cid} -o 文件.html"])]),
-            *(Section(key=st, heading=f"{STATUS_ZH[st]}环节", items=[
-                Item(text=by_id[s].name) for s in direct if s in by_id and by_id[s].status == st])
-              for st in STATUS_COLOR)])
-        for s in own:
-            x, y = pos[s]
-            seg, st = atlas.segments[s], by_id[s]
-            shared = len(member[s]) > 1
-            names = "、".join(atlas.chains[c].name for c in member[s])
-            nodes.append(Node(
-                id=s, label=seg.name, group="shared" if shared else "segment", x=x,
-                y=y0 + y - top, size=segment_size(st.strength) * 0.6,
-                color=STATUS_COLOR[st.status], border=SHARED_BORDER if shared else
-                STATUS_COLOR[st.status], border_width=5 if shared else 1.5,
-                dashed=st.status in ("missing", "broken"), font_size=12,
-                title=f"{seg.name}（{STAGE_ZH[seg.stage]}）\n状态：{STATUS_ZH[st.status]}\n"
-                      f"所属产业链：{names}", search=" ".join(seg.key_products)))
-            details[s] = Detail(title=seg.name, subtitle=f"{STAGE_ZH[seg.stage]} · 状态："
-                                f"{STATUS_ZH[st.status]}（{atlas.chains[cid].name}）", sections=[
-                Section(key="chains", heading="所属产业链", items=[
-                    Item(text=atlas.chains[c].name, link=f"chains/{c}" if links else None)
-                    for c in member[s]]),
-                Section(key="status", heading="状态原因",
-                        items=[Item(text=r.message) for r in st.reasons]),
-                Section(key="firms", heading="本地企业",
-                        items=[Item(text=atlas.companies[f].name) for f in st.local_firms
-                               if f in atlas.companies])])
-        y0 += bottom - top + ROW_GAP
+        details[b.chain_id] = _chain_detail(atlas, b, direct, links)
+        for s in b.own:
+            owner[s] = b.chain_id
+            x, y = b.pos[s]
+            node, details[s] = _segment_node(atlas, by_id[s], member[s], bx - CHAIN_X + x,
+                                             by + y, links)
+            nodes.append(node)
     edges = [Edge(source=c, target=s, kind="member", color=SHARED_BORDER if len(cs) > 1
                   else "#cfd8dc", width=2 if len(cs) > 1 else 1)
              for s, cs in member.items() if s in owner for c in cs]
@@ -127,7 +168,7 @@ def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
     edges += [Edge(source=a, target=b, kind="feeds", color="#607d8b", arrow=True)
               for a, b in sorted(seen)]
     clusters: dict[str, list[str]] = defaultdict(list)
-    for cid in chain_ids:
+    for cid in sorted(atlas.chains):
         clusters[atlas.chains[cid].cluster].append(cid)
     filters = [Filter(id=f"cluster:{name}", label=name, group="产业集群",
                       show=[*cs, *(s for s in owner if set(member[s]) & set(cs))])
@@ -135,7 +176,7 @@ def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
     n_shared = sum(1 for s in owner if len(member[s]) > 1)
     return MapData(
         kind="atlas", title="运城市产业链招商图谱总览",
-        subtitle=f"产业链{len(chain_ids)}条 · 环节{len(owner)}个（共享环节{n_shared}个）",
+        subtitle=f"产业链{len(atlas.chains)}条 · 环节{len(owner)}个（共享环节{n_shared}个）",
         nodes=nodes, edges=edges, details=details, filters=filters, filter_label="产业集群",
         legend=[*status_legend(), LegendItem(label="产业链", color=CHAIN_COLOR, shape="box"),
                 LegendItem(label="共享环节（多条链共有）", color="#ffffff", border=SHARED_BORDER)],
@@ -191,18 +232,18 @@ def regions_map(atlas: Atlas, *, links: bool = False) -> MapData:
                      link=f"chains/{ch}" if links else None)
                 for ch, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    for c in counties:
-        ids = [f.id for f in firms if f.county == c.id]
-        nodes.append(Node(id=c.id, label=c.name, group="county", x=pos[c.id][0],
-                          y=pos[c.id][1], size=30, color=COUNTY_COLOR, border=COUNTY_COLOR,
+    for k in counties:
+        ids = [f.id for f in firms if f.county == k.id]
+        nodes.append(Node(id=k.id, label=k.name, group="county", x=pos[k.id][0],
+                          y=pos[k.id][1], size=30, color=COUNTY_COLOR, border=COUNTY_COLOR,
                           shape="box", font_size=22,
-                          title=f"{c.name}\n园区{len(parks_of[c.id])}个 · 本地企业{len(ids)}家"))
-        details[c.id] = Detail(title=c.name, subtitle=f"本地企业{len(ids)}家", sections=[
+                          title=f"{k.name}\n园区{len(parks_of[k.id])}个 · 本地企业{len(ids)}家"))
+        details[k.id] = Detail(title=k.name, subtitle=f"本地企业{len(ids)}家", sections=[
             Section(key="industries", heading="主导产业",
-                    items=[Item(text=t) for t in c.lead_industries]),
+                    items=[Item(text=t) for t in k.lead_industries]),
             Section(key="parks", heading="园区", items=[
                 Item(text=atlas.parks[p].name, notes=[atlas.parks[p].level])
-                for p in parks_of[c.id]]),
+                for p in parks_of[k.id]]),
             Section(key="chains", heading="企业所在产业链", items=chain_items(ids))])
     for cid, plist in parks_of.items():
         for pid in plist:
@@ -224,7 +265,8 @@ def regions_map(atlas: Atlas, *, links: bool = False) -> MapData:
         nodes.append(Node(
             id=c.id, label=short_name(c), group="anchor" if anchor else "firm",
             x=pos[c.id][0], y=pos[c.id][1], size=12 if anchor else 6,
-            color=ANCHOR_COLOR if anchor else FIRM_COLOR, border="#37474f",
+            color=ANCHOR_COLOR if anchor else FIRM_COLOR,
+            border=ANCHOR_COLOR if anchor else "#37474f",
             shape="star" if anchor else "dot", font_size=10,
             title=f"{c.name}\n{role_zh(c)}\n{place(atlas, c)}\n产业链：" +
                   ("、".join(atlas.chains[ch].name for ch in chains) or "无"),

@@ -210,14 +210,15 @@ def city_gaps(atlas: Atlas, *, rules: Rules | None = None, county: str | None = 
 
     priority = ``gaps.status_score[status]`` x segment weight + ``gaps.neighbour_bonus`` x
     (locally present feeds neighbours in the chain). A segment in several chains appears
-    once, under the chain where its priority is highest (ties: the smaller chain id);
-    ``chains`` lists them all. Ties in priority are broken by segment id.
+    once, under the chain where its priority is highest (ties: the most specific chain —
+    fewest segments — then chain id); ``chains`` lists them all. Ties in priority are broken
+    by segment id.
     """
     rules = rules or active_rules()
     region = region_filter(atlas, county, None)
     idx = analysis_index(atlas)
     best: dict[str, GapItem] = {}
-    for chain_id in sorted(atlas.chains):
+    for chain_id in sorted(atlas.chains, key=lambda c: (len(idx.chain_scope(c).segments), c)):
         diag = _diagnose(atlas, chain_id, region, rules)
         scope = idx.chain_scope(chain_id)
         by_id = diag.by_id()

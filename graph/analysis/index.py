@@ -7,7 +7,10 @@ atlas is garbage-collected. The atlas must not be mutated after the first call (
 hand out copy-on-write snapshots; :func:`graph.analysis.whatif.what_if` builds a copy).
 
 >>> from graph.model import Atlas
->>> analysis_index(Atlas()).chain_scope("ch.none").segments
+>>> atlas = Atlas()
+>>> analysis_index(atlas) is analysis_index(atlas)
+True
+>>> analysis_index(atlas).chain_scope("ch.none").segments
 ()
 """
 
@@ -18,6 +21,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from graph.coverage import chain_family
 from graph.model import Atlas, Company, Operates, Project, Role, Segment
 
 
@@ -70,7 +74,6 @@ class AnalysisIndex:
         default_factory=lambda: defaultdict(list))
     projects_by_investor: dict[str, list[Project]] = field(
         default_factory=lambda: defaultdict(list))
-    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     neighbours: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     feeds_out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     supplies_to: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -82,6 +85,7 @@ class AnalysisIndex:
     cooperates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     key_products: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
+    _makers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def atlas(self) -> Atlas:
@@ -100,9 +104,6 @@ class AnalysisIndex:
                 self.projects_by_segment[s].append(p)
             if p.investor_id:
                 self.projects_by_investor[p.investor_id].append(p)
-        for c in sorted(a.chains.values(), key=lambda c: c.id):
-            if c.parent:
-                self.children[c.parent].append(c.id)
         for f in a.feeds:
             self.neighbours[f.source].add(f.target)
             self.feeds_out[f.source].add(f.target)
@@ -124,23 +125,12 @@ class AnalysisIndex:
 
     # --- chains -------------------------------------------------------------------
 
-    def chain_family(self, chain_id: str) -> tuple[str, ...]:
-        """The chain and all its descendants, sorted."""
-        out: set[str] = set()
-        todo = [chain_id]
-        while todo:
-            c = todo.pop()
-            if c not in out:
-                out.add(c)
-                todo.extend(self.children.get(c, ()))
-        return tuple(sorted(out))
-
     def chain_scope(self, chain_id: str) -> ChainScope:
         """Segments and feeds of ``chain_id`` and its descendant chains (cached)."""
         hit = self._scopes.get(chain_id)
         if hit is not None:
             return hit
-        fam = self.chain_family(chain_id)
+        fam = tuple(sorted(chain_family(self.atlas, chain_id)))
         fam_set = set(fam)
         segs = tuple(sorted(s.id for s in self.atlas.segments.values()
                             if fam_set.intersection(s.chains)))
@@ -159,6 +149,17 @@ class AnalysisIndex:
         return scope
 
     # --- companies ----------------------------------------------------------------
+
+    def product_makers(self, segment_id: str) -> frozenset[str]:
+        """Companies with an operates link (any segment) listing one of the segment's key
+        products (see :func:`products_match`); cached per segment."""
+        hit = self._makers.get(segment_id)
+        if hit is None:
+            key = self.key_products.get(segment_id, ())
+            hit = frozenset(op.company for op in self.atlas.operates if key and any(
+                products_match(norm_product(p), k) for p in op.products for k in key))
+            self._makers[segment_id] = hit
+        return hit
 
     def company(self, company_id: str) -> Company | None:
         return self.atlas.companies.get(company_id)

@@ -60,11 +60,13 @@ class GapRules(_Strict):
     status_score: dict[Literal["broken", "missing", "weak"], NonNeg]
 
 
-def _default_weight(name: str) -> Any:
+def _weight(name: str, description: str) -> Any:
+    """A weight field whose default is the active rules' value (read when validated)."""
+
     def factory() -> float:
         return float(getattr(active_rules().weights, name))
 
-    return factory
+    return Field(default_factory=factory, description=description)
 
 
 class Weights(_Strict):
@@ -74,20 +76,13 @@ class Weights(_Strict):
     re-weights one component only. Score = sum(weight x component) / sum(weight).
     """
 
-    evidence: NonNeg = Field(default_factory=_default_weight("evidence"),
-                             description="Evidence strength of the firm–segment link.")
-    scale: NonNeg = Field(default_factory=_default_weight("scale"),
-                          description="Scale and rank tags (500强, 上市, 单项冠军 …).")
-    linkage: NonNeg = Field(default_factory=_default_weight("linkage"),
-                            description="Supplier or customer of local firms.")
-    region: NonNeg = Field(default_factory=_default_weight("region"),
-                           description="Home in a focus region (京津冀, 长三角, 粤港澳大湾区).")
-    connectors: NonNeg = Field(default_factory=_default_weight("connectors"),
-                               description="Shared association, institute tie, 乡情.")
-    pipeline: NonNeg = Field(default_factory=_default_weight("pipeline"),
-                             description="Already in contact (线索/对接).")
-    chain_fit: NonNeg = Field(default_factory=_default_weight("chain_fit"),
-                              description="Also operates in the chain's other gaps.")
+    evidence: NonNeg = _weight("evidence", "Evidence strength of the firm–segment link.")
+    scale: NonNeg = _weight("scale", "Scale and rank tags (500强, 上市, 单项冠军 …).")
+    linkage: NonNeg = _weight("linkage", "Supplier or customer of local firms.")
+    region: NonNeg = _weight("region", "Home in a focus region (京津冀, 长三角, 粤港澳大湾区).")
+    connectors: NonNeg = _weight("connectors", "Shared association, institute tie, 乡情.")
+    pipeline: NonNeg = _weight("pipeline", "Already in contact (线索/对接).")
+    chain_fit: NonNeg = _weight("chain_fit", "Also operates in the chain's other gaps.")
 
     @model_validator(mode="after")
     def _some_weight(self) -> Self:

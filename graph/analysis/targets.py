@@ -62,8 +62,7 @@ class _Ctx:
         self.seg_name = idx.name(seg_id)
         self.statuses = statuses
         self.preds, self.succs = preds, succs
-        self.local = {f for s in statuses.values() for f in s.local_firms}
-        self.local |= {c.id for c in idx.atlas.companies.values() if region.has_firm(c)}
+        self.local = {c.id for c in idx.atlas.companies.values() if region.has_firm(c)}
         self.adjacent_local = {f for s in (*preds, *succs) for f in statuses[s].local_firms}
         self.gaps = {s for s, st in statuses.items()
                      if st.status in ("missing", "broken") and s != seg_id}
@@ -199,12 +198,8 @@ def _scale(ctx: _Ctx, c: Company) -> tuple[float, list[str]]:
 
 
 def _candidates(ctx: _Ctx) -> list[Company]:
-    key = ctx.idx.key_products.get(ctx.seg_id, ())
-    out: set[str] = {op.company for op in ctx.idx.ops_by_segment.get(ctx.seg_id, ())}
-    if key:
-        for op in ctx.idx.atlas.operates:
-            if any(products_match(norm_product(p), k) for p in op.products for k in key):
-                out.add(op.company)
+    out = {op.company for op in ctx.idx.ops_by_segment.get(ctx.seg_id, ())}
+    out |= ctx.idx.product_makers(ctx.seg_id)
     cos = (ctx.idx.company(i) for i in sorted(out))
     return [c for c in cos if c is not None and c.role is Role.target]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from graph.importers.mapping import (
     read_mapping,
     write_mapping,
 )
+from graph.importers.product_graph import MAX_HOPS, product_view, segment_supply, supply_links
 from graph.importers.run import ImportSummary, Reporter, default_mapping, import_ckg, paused_gc
 from graph.loader import load_seeds
 from graph.model import Atlas
@@ -86,6 +88,9 @@ def _print_summary(s: ImportSummary) -> None:
                   f"获得目标的环节 {len(s.segments_with_targets)}")
     for k, v in sorted(s.stats.items()):
         console.print(f"  {k}: {v}")
+    links = "，".join(f"{k} {v}" for k, v in sorted(s.supply_links.items()))
+    console.print(f"产品供应路径 supply links: {links}；缺少上市生产企业的上游材料 "
+                  f"{s.missing_inputs}（详见 chain-atlas supply-breaks）")
 
 
 def _segments_atlas(seeds: Path | None) -> Atlas:
@@ -145,6 +150,49 @@ def register(app: typer.Typer) -> None:
             typer.echo(summary.model_dump_json(indent=2))
         else:
             _print_summary(summary)
+
+    @app.command("supply-breaks")
+    def supply_breaks(
+        chain: Annotated[str | None, typer.Option(
+            "--chain", help="Only this chain id (default: every chain).")] = None,
+        max_hops: Annotated[int, typer.Option(
+            "--max-hops", min=1, max=8, help="Longest product path searched.")] = MAX_HOPS,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Broken supply paths in the imported national product graph: segment links no
+        product path joins (or only through products nobody makes), and segment
+        materials no listed firm makes."""
+        with paused_gc():
+            store = open_store(get_settings())
+            try:
+                atlas = store.snapshot()
+            finally:
+                store.close()
+            if chain is not None and chain not in atlas.chains:
+                typer.echo(f"error: unknown chain {chain!r}", err=True)
+                raise typer.Exit(2)
+            view = product_view(atlas)
+            links = [x for x in supply_links(atlas, chain, max_hops=max_hops, view=view)
+                     if x.status != "connected"]
+            segs = ([s.id for s in atlas.chain_segments(chain)] if chain
+                    else sorted(atlas.segments))
+            missing = [m for s in segs for m in [segment_supply(atlas, s, view=view)]
+                       if m.missing_inputs]
+        if as_json:
+            typer.echo(json.dumps({"links": [x.model_dump() for x in links],
+                                   "segments": [m.model_dump() for m in missing]},
+                                  ensure_ascii=False, indent=2))
+            return
+        name = {s.id: s.name for s in atlas.segments.values()}
+        for x in links:
+            via = " → ".join(p.name for p in x.path)
+            typer.echo(f"{x.chain}  {name.get(x.source, x.source)} → "
+                       f"{name.get(x.target, x.target)}: {x.status}"
+                       + (f"（{via}；断点 {', '.join(b.name for b in x.breaks)}）"
+                          if x.breaks else ""))
+        for m in missing:
+            pairs = "；".join(f"{i.product.name} ← {i.material.name}" for i in m.missing_inputs)
+            typer.echo(f"{name.get(m.segment, m.segment)}: 上游材料无上市生产企业：{pairs}")
 
     @app.command("map-products")
     def map_products(

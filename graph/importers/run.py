@@ -2,14 +2,18 @@
 
 Steps: read the files (:func:`graph.importers.ckg.read_ckg`), choose the mapping rows
 (:func:`mapping_rows`), build the atlas to merge (:func:`graph.importers.build.build_import`),
-``store.merge`` it, and summarise: counts, anomalies, candidate targets, coverage before
-and after. Importing the same input twice leaves the same counts.
+write it in one atomic store call, and summarise: counts, anomalies, candidate targets,
+coverage before and after. The write is ``store.merge``; when an earlier import made
+relations this one no longer makes (a reviewer rejected a mapping row), it is one
+``store.replace_all`` of the atlas without them. Importing the same input twice leaves
+the same counts.
 """
 
 from __future__ import annotations
 
 import gc
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph.coverage import ChainCoverage, coverage
-from graph.importers.build import build_import
+from graph.importers.build import MAPPING_DATASET, build_import
 from graph.importers.ckg import DATASET, CkgData, locate, read_ckg, total_bytes
 from graph.importers.mapping import (
     DEFAULT_THRESHOLD,
@@ -25,7 +29,8 @@ from graph.importers.mapping import (
     candidates,
     read_mapping,
 )
-from graph.model import Atlas, Role
+from graph.importers.product_graph import product_view, segment_supply, supply_links
+from graph.model import ENTITY_TABLE, RELATION_TYPES, Atlas, Relation, Role, relation_key
 from graph.store.base import AtlasStore
 
 
@@ -56,6 +61,8 @@ class ImportSummary(BaseModel):
     segments_with_targets: list[str]
     coverage_before: list[ChainCoverage]
     coverage_after: list[ChainCoverage]
+    supply_links: dict[str, int]
+    missing_inputs: int
 
 
 @contextmanager
@@ -93,6 +100,34 @@ def mapping_rows(atlas: Atlas, data: CkgData, mapping: Path | None,
     return reviewed + extra, note
 
 
+IMPORTED = ("operates", "maps_to", "makes", "product_feeds", "subtype_of")
+
+
+def stale_relations(base: Atlas, new: Atlas) -> list[Relation]:
+    """Relations an earlier import made (source: the dataset or the mapping) that the new
+    import no longer makes, e.g. after a reviewer rejected a mapping row."""
+    ours = (DATASET, MAPPING_DATASET)
+    out: list[Relation] = []
+    for kind in IMPORTED:
+        keep = {relation_key(r) for r in new.relations(kind)}
+        out.extend(r for r in base.relations(kind)
+                   if r.src.dataset in ours and relation_key(r) not in keep)
+    return out
+
+
+def combined(base: Atlas, new: Atlas, drop: list[Relation]) -> Atlas:
+    """``base`` with ``new`` upserted (as ``store.merge`` does) and ``drop`` removed."""
+    gone = {relation_key(r) for r in drop}
+    tables: dict[str, object] = {}
+    for kind, table in ENTITY_TABLE.items():
+        tables[table] = {**base.entities(kind), **new.entities(kind)}
+    for kind in RELATION_TYPES:
+        rels = {relation_key(r): r for r in base.relations(kind) if relation_key(r) not in gone}
+        rels.update((relation_key(r), r) for r in new.relations(kind))
+        tables[kind] = list(rels.values())
+    return Atlas.from_tables(tables)
+
+
 def candidate_targets(atlas: Atlas) -> set[str]:
     """Outside firms (role target) with an ``operates`` relation from the dataset."""
     return {r.company for r in atlas.operates
@@ -122,11 +157,20 @@ def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
         anomalies, examples = dict(data.anomalies.counts), dict(data.anomalies.examples)
         del data
         rep.stage("写入存储")
-        store.merge(plan.atlas)
+        stale = stale_relations(base, plan.atlas)
+        if stale:  # one atomic write either way
+            plan.stats["stale_removed"] = len(stale)
+            store.replace_all(combined(base, plan.atlas, stale))
+        else:
+            store.merge(plan.atlas)
         after_atlas = store.snapshot()
         after = coverage(after_atlas)
     produced = {m.product for m in plan.atlas.makes}
     targets = candidate_targets(after_atlas)
+    view = product_view(after_atlas)
+    links = Counter(x.status for x in supply_links(after_atlas, view=view))
+    missing = sum(len(segment_supply(after_atlas, seg, view=view).missing_inputs)
+                  for seg in after_atlas.segments)
     return ImportSummary(
         dataset=DATASET, path=str(path), seconds=round(time.perf_counter() - started, 2),
         imported={k: v for k, v in plan.atlas.counts().items() if v},
@@ -137,4 +181,5 @@ def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
                                         if m.product in produced}),
         segments_with_targets=sorted({r.segment for r in after_atlas.operates
                                       if r.src.dataset == DATASET and r.company in targets}),
-        coverage_before=before, coverage_after=after)
+        coverage_before=before, coverage_after=after, supply_links=dict(links),
+        missing_inputs=missing)

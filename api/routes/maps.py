@@ -1,0 +1,81 @@
+"""Interactive HTML maps (pages at the root, not under ``/api/v1``).
+
+``/maps/chains/{chain_id}`` (``?county=``/``?park=`` pre-select a region), ``/maps/atlas``
+and ``/maps/regions`` return ``text/html`` built by :mod:`visual`; the pages load their
+scripts and styles from ``/maps/static/`` on this origin only, and every response carries a
+Content-Security-Policy that forbids any other origin. Pages are cached per store version.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import ReadAuth, ServiceDep
+from api.routes.analysis import check_region
+from graph.analysis.rules import active_rules
+from graph.errors import NotFound
+from visual.build import chain_map
+from visual.overview import atlas_map, regions_map
+from visual.render import ASSETS, PAGE_CSP, asset_text, render_html
+
+page_router = APIRouter(include_in_schema=False, dependencies=[ReadAuth])
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.coking.nylon"])]
+County = Annotated[str | None, Query(description="Pre-select this county.")]
+Park = Annotated[str | None, Query(description="Pre-select this park.")]
+
+
+def _base(request: Request) -> str:
+    return f"{request.scope.get('root_path', '')}/maps/static"
+
+
+def _page(text: str) -> HTMLResponse:
+    return HTMLResponse(text, headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+
+
+@page_router.get("/maps/chains/{chain_id}", response_class=HTMLResponse)
+def chain_page(chain_id: ChainId, request: Request, service: ServiceDep,
+               county: County = None, park: Park = None) -> HTMLResponse:
+    """The chain map of ``chain_id``."""
+    service.chain(chain_id)
+    check_region(service.atlas(), county, park)
+    base = _base(request)
+    key = ("map", "chain", chain_id, county, park, base, active_rules().version)
+    return _page(service.cached(key, lambda a: render_html(
+        chain_map(a, chain_id, county=county, park=park, links=True), asset_base=base)))
+
+
+@page_router.get("/maps/atlas", response_class=HTMLResponse)
+def atlas_page(request: Request, service: ServiceDep) -> HTMLResponse:
+    """The atlas overview: every chain, shared segments highlighted."""
+    base = _base(request)
+    key = ("map", "atlas", base, active_rules().version)
+    return _page(service.cached(key, lambda a: render_html(atlas_map(a, links=True),
+                                                           asset_base=base)))
+
+
+@page_router.get("/maps/regions", response_class=HTMLResponse)
+def regions_page(request: Request, service: ServiceDep) -> HTMLResponse:
+    """The regional view (区域分布图): counties, parks, their firms and chains."""
+    base = _base(request)
+    key = ("map", "regions", base, active_rules().version)
+    return _page(service.cached(key, lambda a: render_html(regions_map(a, links=True),
+                                                           asset_base=base)))
+
+
+@page_router.get("/maps/static/{name}")
+def static_asset(name: str) -> Response:
+    """One of the map pages' own scripts or styles (vis-network is vendored, no CDN)."""
+    if name not in ASSETS:
+        raise NotFound(f"no asset {name!r}", details=[{"field": "name", "value": name}])
+    return Response(asset_text(name), media_type=ASSETS[name][1],
+                    headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,82 @@
+"""CLI: ``map`` exports an interactive map as one self-contained HTML file.
+
+``chain-atlas map CHAIN -o FILE.html [--county X | --park Y]`` (chain map),
+``chain-atlas map --atlas -o FILE.html`` (all chains) and ``chain-atlas map --regions -o
+FILE.html`` (区域分布图). The file inlines vis-network and the data, makes no network
+requests and is written atomically (a temp file renamed into place). Unknown ids exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from graph.analysis.rules import Rules
+from graph.commands.analysis import CountyOpt, ParkOpt, SeedsOpt, _run
+from graph.model import Atlas
+from visual.build import chain_map
+from visual.model import MapData
+from visual.overview import atlas_map, regions_map
+from visual.render import render_html
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same directory (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def map_(
+    chain: Annotated[str | None, typer.Argument(
+        help="Chain id (e.g. ch.coking.nylon); omit with --atlas or --regions.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.",
+                                         dir_okay=False)] = Path("map.html"),
+    atlas_view: Annotated[bool, typer.Option(
+        "--atlas", help="Overview of every chain (shared segments highlighted).")] = False,
+    regions_view: Annotated[bool, typer.Option(
+        "--regions", help="Regional view: counties, parks, their firms and chains.")] = False,
+    county: CountyOpt = None, park: ParkOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=50,
+                                     help="Targets listed per segment.")] = 5,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Export an interactive map (chain, --atlas or --regions) as one offline HTML file."""
+    views = [v for v, on in (("CHAIN", chain is not None), ("--atlas", atlas_view),
+                             ("--regions", regions_view)) if on]
+    if len(views) != 1:
+        typer.echo("error: give exactly one of CHAIN, --atlas, --regions"
+                   + (f" (got {', '.join(views)})" if views else ""), err=True)
+        raise typer.Exit(2)
+    if chain is None and (county or park):
+        typer.echo("error: --county/--park apply to a CHAIN map only", err=True)
+        raise typer.Exit(2)
+    console = Console(stderr=True)
+    with console.status("正在生成图谱…"):
+        def build(a: Atlas, _rules: Rules) -> MapData:
+            if chain is not None:
+                return chain_map(a, chain, county=county, park=park, top=top)
+            return atlas_map(a) if atlas_view else regions_map(a)
+
+        data = _run(seeds, None, build)
+        write_atomic(output, render_html(data))
+    typer.echo(f"wrote {output} ({len(data.nodes)} nodes, {len(data.edges)} edges)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``map`` command to the CLI."""
+    app.command("map")(map_)
