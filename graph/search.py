@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from graph.model import ENTITY_TYPES, Atlas, Company, Entity
 
@@ -36,6 +37,7 @@ Via = Literal["id", "name", "alias", "code", "pinyin", "initials"]
 KIND_ORDER = {kind: i for i, kind in enumerate(ENTITY_TYPES)}
 _DROP = re.compile(r"[\W_]+", re.UNICODE)
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+_KEEP = "\x01"  # marks a non-Chinese run in pypinyin's output
 
 
 class SearchHit(BaseModel):
@@ -58,18 +60,17 @@ def normalise(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+@lru_cache(maxsize=65536)
 def pinyin_keys(text: str) -> tuple[str, str]:
     """Full pinyin and pinyin initials of ``text`` (ASCII letters and digits only);
-    non-Chinese runs are kept whole in both.
+    non-Chinese runs are kept whole in both. Cached: names rarely change between builds.
 
     >>> pinyin_keys("华鲁恒升 PA66")
     ('hualuhengshengpa66', 'hlhspa66')
     """
-    full = "".join(lazy_pinyin(text))
-    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
-    clean = unicodedata.normalize("NFKC", text)
-    if clean.isascii():
-        initials = full
+    parts = lazy_pinyin(text, errors=lambda run: [_KEEP + run])
+    full = "".join(p.removeprefix(_KEEP) for p in parts)
+    initials = "".join(p[1:] if p.startswith(_KEEP) else p[:1] for p in parts)
     return (_NOT_ASCII_WORD.sub("", full.casefold()),
             _NOT_ASCII_WORD.sub("", initials.casefold()))
 
@@ -116,30 +117,56 @@ def _rank(key: _Key, q: str) -> int | None:
 
 
 class SearchIndex:
-    """An index of one atlas (build once per atlas, query many times)."""
+    """An index of one atlas (build once per atlas, query many times).
+
+    Every key is listed under each character and each pair of adjacent characters it
+    contains; a query looks only at the keys listed under its rarest pair (or under its
+    character, for a one-character query) and keeps those that contain it.
+    """
 
     def __init__(self, atlas: Atlas) -> None:
         self.entries: list[_Entry] = [
             _Entry(e.id, kind, e.name, _keys(e))
             for kind in ENTITY_TYPES for e in atlas.entities(kind).values()
         ]
+        self._keys = [(i, k) for i, entry in enumerate(self.entries) for k in entry.keys]
+        self._grams: dict[str, list[int]] = {}
+        for slot, (_, key) in enumerate(self._keys):
+            t = key.text
+            for gram in {*t, *(t[j:j + 2] for j in range(len(t) - 1))}:
+                listed = self._grams.get(gram)
+                if listed is None:
+                    self._grams[gram] = [slot]
+                else:
+                    listed.append(slot)
+        self._memo = lru_cache(maxsize=1024)(self._search)
+
+    def _candidates(self, q: str) -> list[int]:
+        if len(q) == 1:
+            return self._grams.get(q, [])
+        lists = [self._grams.get(q[j:j + 2], []) for j in range(len(q) - 1)]
+        return min(lists, key=len)
 
     def search(self, query: str, kinds: set[str] | None = None) -> list[SearchHit]:
-        """Every entity matching ``query`` (optionally only of ``kinds``), best first."""
+        """Every entity matching ``query`` (optionally only of ``kinds``), best first.
+        The last 1024 distinct queries are remembered."""
         q = normalise(query)
         if not q:
             return []
-        hits: list[SearchHit] = []
-        for entry in self.entries:
-            if kinds is not None and entry.kind not in kinds:
-                continue
-            best: tuple[int, _Key] | None = None
-            for key in entry.keys:
-                rank = _rank(key, q)
-                if rank is not None and (best is None or rank < best[0]):
-                    best = (rank, key)
-            if best is not None:
-                hits.append(SearchHit(id=entry.id, kind=entry.kind, name=entry.name,
-                                      via=best[1].via, matched=best[1].shown, rank=best[0]))
-        hits.sort(key=lambda h: (h.rank, KIND_ORDER[h.kind], len(h.name), h.id))
-        return hits
+        return list(self._memo(q, frozenset(kinds) if kinds is not None else None))
+
+    def _search(self, q: str, kinds: frozenset[str] | None) -> tuple[SearchHit, ...]:
+        best: dict[int, tuple[int, _Key]] = {}
+        for slot in self._candidates(q):
+            entry, key = self._keys[slot]
+            rank = _rank(key, q)
+            if rank is not None and (entry not in best or rank < best[entry][0]):
+                best[entry] = (rank, key)
+        ranked = sorted(
+            ((rank, KIND_ORDER[e.kind], len(e.name), e.id, e, key)
+             for e, (rank, key) in ((self.entries[i], b) for i, b in best.items())
+             if kinds is None or e.kind in kinds),
+            key=lambda r: r[:4])
+        return tuple(SearchHit.model_construct(id=e.id, kind=e.kind, name=e.name, via=key.via,
+                                               matched=key.shown, rank=rank)
+                     for rank, _, _, _, e, key in ranked)

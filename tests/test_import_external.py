@@ -16,7 +16,7 @@ from graph.importers.ckg import DATASET, product_id
 from graph.importers.product_graph import broken_links, product_view
 from graph.importers.run import ImportSummary, import_ckg
 from graph.loader import load_seeds
-from graph.model import Atlas
+from graph.model import Atlas, Role
 from graph.store.embedded import EmbeddedStore
 from tests.conftest import EXTERNAL, MINI, SEEDS
 
@@ -62,14 +62,15 @@ def test_target_pool_and_analysis(real: tuple[ImportSummary, Atlas, bool]) -> No
     assert s.candidate_targets >= 980
     assert all(r.evidence.startswith("主营产品") for r in atlas.operates
                if r.src.dataset == DATASET)
-    seed_firms = {c.id for c in atlas.companies.values() if c.src.dataset != DATASET}
+    local = {c.id for c in atlas.companies.values() if c.role is not Role.target}
     made_by: dict[str, set[str]] = {}
     for m in atlas.makes:
         made_by.setdefault(m.product, set()).add(m.company)
+    assert len(s.segments_with_targets) >= 0.8 * len(atlas.segments)
     for seg in set(s.segments_with_producers) - set(s.segments_with_targets):
         makers = {c for mp in atlas.maps_to if mp.segment == seg
                   for c in made_by.get(mp.product, ())}
-        assert makers <= seed_firms, seg
+        assert makers <= local, seg  # only local firms make its products
     seg = s.segments_with_targets[0]
     chain = atlas.segments[seg].chains[0]
     recs = rank_targets(atlas, chain, seg, top=5)

@@ -161,9 +161,9 @@ def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
             node, details[s] = _segment_node(atlas, by_id[s], member[s], bx - CHAIN_X + x,
                                              by + y, links)
             nodes.append(node)
-    edges = [Edge(source=c, target=s, kind="member", color=SHARED_BORDER if len(cs) > 1
-                  else "#cfd8dc", width=2 if len(cs) > 1 else 1)
-             for s, cs in member.items() if s in owner for c in cs]
+    # the row shows a segment's own chain; only shared segments need membership edges
+    edges = [Edge(source=c, target=s, kind="member", color=SHARED_BORDER, width=2)
+             for s, cs in member.items() if s in owner and len(cs) > 1 for c in cs]
     seen = {(f.source, f.target) for f in atlas.feeds if f.source in owner and f.target in owner}
     edges += [Edge(source=a, target=b, kind="feeds", color="#607d8b", arrow=True)
               for a, b in sorted(seen)]

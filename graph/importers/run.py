@@ -135,6 +135,20 @@ def candidate_targets(atlas: Atlas) -> set[str]:
             and atlas.companies[r.company].role is Role.target}
 
 
+def _segments_with_targets(atlas: Atlas) -> list[str]:
+    """Segments where an outside firm (role target) that makes one of the segment's mapped
+    products operates (from the import or from the seeds)."""
+    makers: dict[str, set[str]] = {}
+    for m in atlas.makes:
+        makers.setdefault(m.product, set()).add(m.company)
+    seg_makers: dict[str, set[str]] = {}
+    for mp in atlas.maps_to:
+        seg_makers.setdefault(mp.segment, set()).update(makers.get(mp.product, ()))
+    return sorted({r.segment for r in atlas.operates
+                   if r.company in seg_makers.get(r.segment, ()) and r.company in atlas.companies
+                   and atlas.companies[r.company].role is Role.target})
+
+
 def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
                threshold: float = DEFAULT_THRESHOLD,
                reporter: Reporter | None = None) -> ImportSummary:
@@ -163,14 +177,15 @@ def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
             store.replace_all(combined(base, plan.atlas, stale))
         else:
             store.merge(plan.atlas)
+        rep.stage("覆盖度与供应路径")
         after_atlas = store.snapshot()
         after = coverage(after_atlas)
-    produced = {m.product for m in plan.atlas.makes}
-    targets = candidate_targets(after_atlas)
-    view = product_view(after_atlas)
-    links = Counter(x.status for x in supply_links(after_atlas, view=view))
-    missing = sum(len(segment_supply(after_atlas, seg, view=view).missing_inputs)
-                  for seg in after_atlas.segments)
+        produced = {m.product for m in plan.atlas.makes}
+        targets = candidate_targets(after_atlas)
+        view = product_view(after_atlas)
+        links = Counter(x.status for x in supply_links(after_atlas, view=view))
+        missing = sum(len(segment_supply(after_atlas, seg, view=view).missing_inputs)
+                      for seg in after_atlas.segments)
     return ImportSummary(
         dataset=DATASET, path=str(path), seconds=round(time.perf_counter() - started, 2),
         imported={k: v for k, v in plan.atlas.counts().items() if v},
@@ -179,7 +194,6 @@ def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
         candidate_targets=len(targets),
         segments_with_producers=sorted({m.segment for m in plan.atlas.maps_to
                                         if m.product in produced}),
-        segments_with_targets=sorted({r.segment for r in after_atlas.operates
-                                      if r.src.dataset == DATASET and r.company in targets}),
+        segments_with_targets=_segments_with_targets(after_atlas),
         coverage_before=before, coverage_after=after, supply_links=dict(links),
         missing_inputs=missing)
