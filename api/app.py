@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
             if is_empty(store):
                 svc.load_seeds(settings.seeds_dir, settings.sources())
             app.state.service = svc
+        gc.collect()
+        gc.freeze()  # the loaded atlas is long-lived: keep it out of every later GC pass
         yield
         app.state.service.store.close()
 

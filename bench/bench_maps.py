@@ -31,7 +31,17 @@ sys.path.insert(0, str(ROOT))
 
 from graph.analysis.gaps import diagnose_chain  # noqa: E402
 from graph.loader import load_seeds  # noqa: E402
-from graph.model import Atlas, Chain, Company, County, Feeds, Operates, Segment, Source, Stage  # noqa: E402
+from graph.model import (  # noqa: E402
+    Atlas,
+    Chain,
+    Company,
+    County,
+    Feeds,
+    Operates,
+    Segment,
+    Source,
+    Stage,
+)
 from visual.build import chain_map  # noqa: E402
 from visual.model import MapData  # noqa: E402
 from visual.overview import atlas_map, regions_map  # noqa: E402
@@ -84,8 +94,8 @@ def measure(browser: Any, html: str, node_id: str, runs: int) -> dict[str, float
         for _ in range(runs):
             ctx = browser.new_context(viewport={"width": 1600, "height": 900})
             page = ctx.new_page()
-            outside: list[str] = []
-            page.on("request", lambda r: outside.append(r.url) if r.url != f.as_uri() else None)
+            requests: list[str] = []
+            page.on("request", lambda r, log=requests: log.append(r.url))
             page.goto(f.as_uri())
             page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60000)
             out["drawn"].append(page.evaluate("window.__mapReadyAt"))
@@ -104,8 +114,8 @@ def measure(browser: Any, html: str, node_id: str, runs: int) -> dict[str, float
             out["redraw"].append(page.evaluate(REDRAW))
             page.evaluate("chainMap.network.setOptions({edges: {hidden: true}})")
             out["drag"].append(page.evaluate(REDRAW))
-            if outside:
-                raise SystemExit(f"outside requests: {outside}")
+            if set(requests) != {f.as_uri()}:
+                raise SystemExit(f"unexpected requests: {sorted(set(requests))}")
             ctx.close()
     return {k: statistics.median(v) for k, v in out.items()}
 

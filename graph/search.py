@@ -22,6 +22,7 @@ pinyin substring), then by kind, name length and id, so the order is stable.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def pinyin_keys(text: str) -> tuple[str, str]:
     >>> pinyin_keys("华鲁恒升 PA66")
     ('hualuhengshengpa66', 'hlhspa66')
     """
-    parts = lazy_pinyin(text, errors=lambda run: [_KEEP + run])
+    parts = lazy_pinyin(text, errors=lambda run: _KEEP + run)
     full = "".join(p.removeprefix(_KEEP) for p in parts)
     initials = "".join(p[1:] if p.startswith(_KEEP) else p[:1] for p in parts)
     return (_NOT_ASCII_WORD.sub("", full.casefold()),
@@ -125,6 +126,16 @@ class SearchIndex:
     """
 
     def __init__(self, atlas: Atlas) -> None:
+        paused = gc.isenabled()
+        gc.disable()  # many small objects, none cyclic: collections would only slow the build
+        try:
+            self._build(atlas)
+        finally:
+            if paused:
+                gc.enable()
+        self._memo = lru_cache(maxsize=1024)(self._search)
+
+    def _build(self, atlas: Atlas) -> None:
         self.entries: list[_Entry] = [
             _Entry(e.id, kind, e.name, _keys(e))
             for kind in ENTITY_TYPES for e in atlas.entities(kind).values()
@@ -139,7 +150,6 @@ class SearchIndex:
                     self._grams[gram] = [slot]
                 else:
                     listed.append(slot)
-        self._memo = lru_cache(maxsize=1024)(self._search)
 
     def _candidates(self, q: str) -> list[int]:
         if len(q) == 1:

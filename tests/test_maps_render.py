@@ -158,3 +158,12 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path: Path, args: list[str
     assert r.returncode == 2
     assert "error" in r.stderr
     assert list(tmp_path.glob("*.html")) == [] and list(tmp_path.glob(".x.html*")) == []
+
+
+@pytest.mark.parametrize("mode", ["local", "in_line"])
+def test_pyvis_own_pages_are_not_offline(mode: str) -> None:
+    """Why the page is ours: pyvis's 'local' and 'in_line' pages still load from CDNs."""
+    network = pytest.importorskip("pyvis.network", reason="pyvis not installed")
+    net = network.Network(cdn_resources=mode)
+    net.add_node(1, label="焦化")
+    assert OUTSIDE.search(net.generate_html())

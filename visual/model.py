@@ -119,7 +119,7 @@ class LegendItem(BaseModel):
     label: str
     color: str
     border: str = "#37474f"
-    shape: Literal["dot", "box", "star", "line"] = "dot"
+    shape: Literal["dot", "box", "star", "diamond", "line"] = "dot"
     dashed: bool = False
 
 

@@ -291,7 +291,7 @@ def regions_map(atlas: Atlas, *, links: bool = False) -> MapData:
         nodes=nodes, edges=edges, details=details, filters=filters,
         filter_label="区县/产业链", links=links,
         legend=[LegendItem(label="区县", color=COUNTY_COLOR, shape="box"),
-                LegendItem(label="园区", color=PARK_COLOR),
+                LegendItem(label="园区", color=PARK_COLOR, shape="diamond"),
                 LegendItem(label="链主/龙头企业", color=ANCHOR_COLOR, shape="star"),
                 LegendItem(label="本地企业", color=FIRM_COLOR)],
         note="区县按经纬度摆放，园区环绕所在区县，企业环绕所在园区（无园区则环绕区县）。")

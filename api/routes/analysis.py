@@ -1,8 +1,9 @@
 """Analysis: a chain's gap diagnosis, target firms for a gap, extension (延链) candidates,
 the city-wide gap ranking and what-if scenarios.
 
-GET results are cached per store version (``AtlasService.cached``), keyed by the route
-name, its arguments and the rules version, so a write invalidates them all at once.
+GET results, and their JSON bytes, are cached per store version (``AtlasService.cached``,
+see :mod:`api.responses`), keyed by the route name, its arguments and the rules version,
+so a write invalidates them all at once; ids are checked inside the cached computation.
 ``POST /whatif`` is computed per request: its bodies are unbounded, so caching them
 would let clients grow the cache without limit.
 """
@@ -13,17 +14,19 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Limit, Offset, ServiceDep, known
 from api.errors import READ_ERRORS, documented
+from api.responses import cached_json
 from api.schemas import Page, page
 from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
 from graph.analysis.rules import Weights, active_rules
 from graph.analysis.targets import Recommendation, rank_targets
 from graph.analysis.whatif import Hypothetical, WhatIfResult, what_if
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, NotFound
 from graph.model import Atlas
 
 router = APIRouter(tags=["analysis"], responses=READ_ERRORS)
@@ -72,21 +75,29 @@ def parse_weights(text: str | None) -> Weights | None:
             {"field": "query.weights", "message": str(exc)}]) from None
 
 
+def need_chain(atlas: Atlas, chain_id: str) -> None:
+    """NotFound (404) unless ``chain_id`` is a chain of ``atlas``."""
+    if chain_id not in atlas.chains:
+        raise NotFound(f"no chain {chain_id!r}", details=[{"field": "id", "value": chain_id}])
+
+
 @router.get("/chains/{chain_id}/gaps", response_model=ChainDiagnosis,
             summary="Status (strong/weak/missing/broken) of every segment of a chain")
-def chain_gaps(chain_id: ChainId, service: ServiceDep, county: County = None,
-               park: Park = None) -> ChainDiagnosis:
+async def chain_gaps(chain_id: ChainId, service: ServiceDep, county: County = None,
+                     park: Park = None) -> Response:
     rules = active_rules()
-    service.chain(chain_id)
-    check_region(service.atlas(), county, park)
-    return service.cached(
-        ("gaps", chain_id, county, park, rules.version),
-        lambda atlas: diagnose_chain(atlas, chain_id, county=county, park=park, rules=rules))
+
+    def compute(atlas: Atlas) -> ChainDiagnosis:
+        need_chain(atlas, chain_id)
+        check_region(atlas, county, park)
+        return diagnose_chain(atlas, chain_id, county=county, park=park, rules=rules)
+
+    return cached_json(service, ("gaps", chain_id, county, park, rules.version), compute)
 
 
 @router.get("/chains/{chain_id}/targets", response_model=list[Recommendation],
             summary="Outside firms to approach for one segment of a chain, best first")
-def chain_targets(
+async def chain_targets(
     chain_id: ChainId, service: ServiceDep,
     segment: Annotated[str, Query(description="The gap segment.",
                                   examples=["seg.nylon.caprolactam"])],
@@ -96,43 +107,53 @@ def chain_targets(
         "(evidence, scale, linkage, region, connectors, pipeline, chain_fit); others keep "
         "the rules' weights.", examples=["evidence:2,region:0"])] = None,
     county: County = None,
-) -> list[Recommendation]:
+) -> Response:
     rules = active_rules()
-    service.chain(chain_id)
-    atlas = service.atlas()
-    known(atlas, "segment", segment, "query.segment")
-    check_region(atlas, county, None)
     w = parse_weights(weights)
-    key = ("targets", chain_id, segment, top, w, county, rules.version)
-    return service.cached(key, lambda a: rank_targets(a, chain_id, segment, weights=w, top=top,
-                                                      county=county, rules=rules))
+
+    def compute(atlas: Atlas) -> list[Recommendation]:
+        need_chain(atlas, chain_id)
+        known(atlas, "segment", segment, "query.segment")
+        check_region(atlas, county, None)
+        return rank_targets(atlas, chain_id, segment, weights=w, top=top, county=county,
+                            rules=rules)
+
+    return cached_json(service, ("targets", chain_id, segment, top, w, county, rules.version),
+                       compute)
 
 
 @router.get("/gaps", response_model=Page[GapItem],
             summary="City-wide gap ranking: every non-strong segment, highest priority first")
-def gaps(service: ServiceDep, county: County = None, offset: Offset = 0, limit: Limit = 100
-         ) -> Page[GapItem]:
+async def gaps(service: ServiceDep, county: County = None, offset: Offset = 0,
+               limit: Limit = 100) -> Response:
     rules = active_rules()
-    check_region(service.atlas(), county, None)
-    items = service.cached(("city_gaps", county, rules.version),
-                           lambda atlas: city_gaps(atlas, county=county, rules=rules))
-    return page(items, offset, limit)
+
+    def ranking(atlas: Atlas) -> list[GapItem]:
+        check_region(atlas, county, None)
+        return city_gaps(atlas, county=county, rules=rules)
+
+    def compute(atlas: Atlas) -> Page[GapItem]:
+        return page(service.cached(("city_gaps", county, rules.version), ranking), offset, limit)
+
+    return cached_json(service, ("city_gaps_page", county, offset, limit, rules.version),
+                       compute)
 
 
 @router.get("/chains/{chain_id}/extension", response_model=list[ExtensionItem],
             summary="Extension (延链) candidates: absent segments related to strong ones")
-def chain_extension(
+async def chain_extension(
     chain_id: ChainId, service: ServiceDep, county: County = None,
     top: Annotated[int, Query(ge=1, le=200, description="How many segments.",
                               examples=[20])] = 20,
-) -> list[ExtensionItem]:
+) -> Response:
     rules = active_rules()
-    service.chain(chain_id)
-    check_region(service.atlas(), county, None)
-    return service.cached(
-        ("extension", chain_id, county, top, rules.version),
-        lambda atlas: extension_candidates(atlas, chain_id, county=county, rules=rules,
-                                           top=top))
+
+    def compute(atlas: Atlas) -> list[ExtensionItem]:
+        need_chain(atlas, chain_id)
+        check_region(atlas, county, None)
+        return extension_candidates(atlas, chain_id, county=county, rules=rules, top=top)
+
+    return cached_json(service, ("extension", chain_id, county, top, rules.version), compute)
 
 
 class WhatIfRequest(BaseModel):

@@ -1,4 +1,8 @@
-"""Search every entity by Chinese substring, alias, full pinyin or pinyin initials."""
+"""Search every entity by Chinese substring, alias, full pinyin or pinyin initials.
+
+The index is built once per store version (``AtlasService.cached``) and remembers recent
+queries; the route is ``async`` and encodes its page with pydantic (see api/responses.py).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from api.deps import Limit, Offset, ServiceDep
 from api.errors import READ_ERRORS
+from api.responses import json_response
 from api.schemas import Page, page
 from graph.model import ENTITY_TYPES
 from graph.search import SearchHit, SearchIndex
@@ -21,7 +27,7 @@ Kind = StrEnum("Kind", {k: k for k in ENTITY_TYPES})  # type: ignore[misc]
 
 @router.get("/search", response_model=Page[SearchHit],
             summary="Search entities by name, alias, id, full pinyin or pinyin initials")
-def search(
+async def search(
     service: ServiceDep,
     q: Annotated[str, Query(min_length=1, max_length=100,
                             description="Chinese substring, alias, full pinyin (zhengwei) or "
@@ -29,7 +35,7 @@ def search(
     kind: Annotated[list[Kind] | None, Query(description="Only these kinds (repeatable).",
                                             examples=[["company"]])] = None,
     offset: Offset = 0, limit: Limit = 20,
-) -> Page[SearchHit]:
+) -> Response:
     index = service.cached(("search_index",), SearchIndex)
     hits = index.search(q, {str(k) for k in kind} if kind else None)
-    return page(hits, offset, limit)
+    return json_response(page(hits, offset, limit))

@@ -132,6 +132,9 @@ def register(app: typer.Typer) -> None:
         """Import ChainKnowledgeGraph (listed firms, products, product relations) into the
         store in one atomic merge; mapped firms become candidate targets with evidence."""
         settings = get_settings()
+        if mapping is not None and not mapping.is_file():
+            typer.echo(f"error: {mapping}: mapping file not found", err=True)
+            raise typer.Exit(2)
         mapping = mapping or default_mapping(settings.seeds_dir)
         progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                             disable=as_json, transient=True)

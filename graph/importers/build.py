@@ -106,7 +106,21 @@ def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
             stock_code=code, description=f"申万行业：{co.industry}" if co.industry else "",
             src=_src(f"company:{code}")))
         ids[code] = code
+    _note_name_matches(data, seeded, plan)
     return ids
+
+
+def _note_name_matches(data: CkgData, seeded: dict[str, Company], plan: ImportPlan) -> None:
+    """Count seed firms whose name equals a new listed firm's name: never merged (names
+    are not keys), but reported so a reviewer can add the seed's ``stock_code``."""
+    by_name: dict[str, str] = {}
+    for c in plan.atlas.companies.values():
+        for n in (c.name, *c.aliases):
+            by_name.setdefault(n, c.id)
+    for c in seeded.values():
+        hit = next((by_name[n] for n in (c.name, *c.aliases) if n in by_name), None)
+        if hit is not None:
+            data.anomalies.note("name_matches_seed", f"{c.id} {c.name} ≟ {hit}")
 
 
 def _products(data: CkgData, plan: ImportPlan) -> dict[str, str]:

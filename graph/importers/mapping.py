@@ -4,7 +4,9 @@ Terms of a segment: its ``name`` and ``key_products`` (kind ``exact``) and its
 ``aliases`` (kind ``alias``), each split on ``/、,，;；·`` with parentheses removed.
 A product matches a term:
 
-* ``exact``/``alias``: equal after normalisation (NFKC, lower case, no spaces);
+* ``exact``/``alias``: equal after normalisation (NFKC, lower case, no spaces), score
+  100; or equal once classification affixes are removed from both (…产品, …系列, …类,
+  …业务, …分部, …板块, …销售, …收入, …等, 其他…, 自产…: 葡萄酒系列 = 葡萄酒), score 99;
 * ``fuzzy``: rapidfuzz ``WRatio`` ≥ ``threshold`` among products some company makes,
   where the term has three or more characters (two-character terms such as 电池 or 应用
   match too much: exact only), the Latin/digit runs agree (the term's runs occur in the
@@ -53,6 +55,8 @@ COLUMNS = ("segment", "segment_name", "term", "product", "kind", "score", "produ
 _SPLIT = re.compile(r"[/／、,，;；·]")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _RUNS = re.compile(r"[a-z0-9]+")
+_SUFFIXES = ("产品", "系列", "类", "业务", "分部", "板块", "销售", "收入", "等")
+_PREFIXES = ("其他", "其它", "自产")
 HEADER = """\
 # ChainKnowledgeGraph product names → atlas segments (chain-atlas map-products).
 # Review the decision column: auto = use as generated; accept = confirmed (grade one step up);
@@ -92,6 +96,25 @@ class MappingRow:
 def match_key(text: str) -> str:
     """Normalised form for exact matching: NFKC, lower case, no whitespace."""
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def core_key(text: str) -> str:
+    """:func:`match_key` without classification affixes (at least two characters stay).
+
+    >>> core_key("其他葡萄酒系列"), core_key("原料药业务分部"), core_key("煤炭")
+    ('葡萄酒', '原料药', '煤炭')
+    """
+    k = match_key(text)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if k.endswith(suffix) and len(k) - len(suffix) >= 2:
+                k, changed = k[:-len(suffix)], True
+        for prefix in _PREFIXES:
+            if k.startswith(prefix) and len(k) - len(prefix) >= 2:
+                k, changed = k[len(prefix):], True
+    return k
 
 
 def split_terms(text: str) -> list[str]:
@@ -135,10 +158,12 @@ class _Index:
 
     def __init__(self, products: Iterable[str], producers: Mapping[str, int]) -> None:
         self.by_key: dict[str, list[str]] = {}
+        self.by_core: dict[str, list[str]] = {}
         self.bigrams: dict[str, list[str]] = {}
         for p in products:
             k = match_key(p)
             self.by_key.setdefault(k, []).append(p)
+            self.by_core.setdefault(core_key(p), []).append(p)
             if producers.get(p):
                 for bg in {k[i:i + 2] for i in range(len(k) - 1)}:
                     self.bigrams.setdefault(bg, []).append(k)
@@ -174,6 +199,9 @@ def candidates(atlas: Atlas, products: Iterable[str], producers: Mapping[str, in
         key = match_key(term.text)
         for p in index.by_key.get(key, []):
             offer(MappingRow(term.segment, term.text, p, term.kind, 100.0,
+                             producers.get(p, 0)))
+        for p in index.by_core.get(core_key(term.text), []):
+            offer(MappingRow(term.segment, term.text, p, term.kind, 99.0,
                              producers.get(p, 0)))
         if len(key) < MIN_FUZZY_TERM:
             continue
@@ -223,7 +251,7 @@ def read_mapping(path: Path) -> list[MappingRow]:
     """Read a review file; raises :class:`InvalidInput` naming the file, line and field
     of every bad row (nothing is returned then)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may add a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path}: cannot read mapping ({exc})",
                            details=[{"field": "mapping"}]) from exc

@@ -78,6 +78,12 @@ class ProductView:
     producers: dict[str, int]
     names: dict[str, str]
     by_segment: dict[str, list[str]] = field(default_factory=dict)
+    succ: dict[str, list[str]] = field(default_factory=dict)
+    made: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.succ = {n: sorted(self.supply.successors(n)) for n in self.supply}
+        self.made = {p for p, n in self.producers.items() if n}
 
     def ref(self, pid: str) -> ProductRef:
         return ProductRef(id=pid, name=self.names.get(pid, pid),
@@ -97,14 +103,14 @@ def product_view(atlas: Atlas) -> ProductView:
     return view
 
 
-def _shortest(g: nx.DiGraph[str], sources: Iterable[str], targets: set[str], max_hops: int,
-              allowed: set[str] | None = None) -> list[str] | None:
+def _shortest(succ: dict[str, list[str]], sources: Iterable[str], targets: set[str],
+              max_hops: int, allowed: set[str] | None = None) -> list[str] | None:
     """Shortest path (multi-source BFS, at most ``max_hops`` edges, inner nodes in
     ``allowed`` when given) from any source to any target; None if there is none."""
     parent: dict[str, str | None] = {}
     queue: deque[tuple[str, int]] = deque()
     for s in sorted(set(sources)):
-        if s in g:
+        if s in succ:
             parent[s] = None
             queue.append((s, 0))
     while queue:
@@ -116,7 +122,7 @@ def _shortest(g: nx.DiGraph[str], sources: Iterable[str], targets: set[str], max
             return path[::-1]
         if depth == max_hops:
             continue
-        for nxt in sorted(g.successors(node)):
+        for nxt in succ[node]:
             if nxt in parent or (allowed is not None and nxt not in allowed
                                  and nxt not in targets):
                 continue
@@ -132,12 +138,12 @@ def trace_link(view: ProductView, chain: str, source: str, target: str,
     if not src or not dst:
         return SupplyLink(chain=chain, source=source, target=target, status="unmapped",
                           path=[], breaks=[])
-    made = {p for p, n in view.producers.items() if n}
-    path = _shortest(view.supply, [p for p in src if p in made], set(dst) & made, max_hops,
+    made = view.made
+    path = _shortest(view.succ, [p for p in src if p in made], set(dst) & made, max_hops,
                      allowed=made)
     status: LinkStatus = "connected"
     if path is None:
-        path = _shortest(view.supply, src, set(dst), max_hops)
+        path = _shortest(view.succ, src, set(dst), max_hops)
         status = "no_path" if path is None else "no_producer"
     refs = [view.ref(p) for p in path or []]
     return SupplyLink(chain=chain, source=source, target=target, status=status, path=refs,
