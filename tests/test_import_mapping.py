@@ -62,6 +62,12 @@ def test_candidates_exact_alias_fuzzy_and_guards() -> None:
     assert all(r.segment_name == "尼龙6（PA6）" for r in rows.values())
 
 
+def test_generic_terms_lose_fuzzy_matches_only() -> None:
+    rows = candidates(_atlas(), PRODUCERS, PRODUCERS, max_fuzzy=0)
+    assert {r.kind for r in rows} == {"exact", "alias"}
+    assert {r.product for r in rows} == {"尼龙6切片", "己内酰胺", "CPL", "其他尼龙6切片系列"}
+
+
 def test_threshold_filters_fuzzy_only() -> None:
     strict = {r.product for r in candidates(_atlas(), PRODUCERS, PRODUCERS, threshold=99)}
     assert strict == {"尼龙6切片", "己内酰胺", "CPL", "其他尼龙6切片系列"}

@@ -2,10 +2,11 @@
 
 Atlas overview rule: one row per chain (id order), a chain node at the row's left and the
 chain's own segments (``Segment.chains``) laid out upstream → downstream to its right
-(:func:`visual.layout.layered_positions`). A segment in several chains is drawn once, in the
-first of its chains, with a membership edge from every chain and an orange border
-(共享环节). Segments are coloured by their status in the chain where they are drawn. One
-filter per cluster (产业集群) shows only its chains and their segments.
+(:func:`visual.layout.layered_positions`); rows are stacked into columns so the whole is
+about 16:9. A segment in several chains is drawn once, in the first of its chains, with a
+membership edge from every chain and an orange border (共享环节); a dashed arrow links a
+parent chain to its sub-chains. Segments are coloured by their status in the chain where
+they are drawn. One filter per cluster (产业集群) shows only its chains and their segments.
 
 Regional view rule: counties at their coordinates; parks on a ring around their county in
 the direction of their own coordinates; local firms (anchor/local) on a spiral around their
@@ -164,6 +165,10 @@ def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
     # the row shows a segment's own chain; only shared segments need membership edges
     edges = [Edge(source=c, target=s, kind="member", color=SHARED_BORDER, width=2)
              for s, cs in member.items() if s in owner and len(cs) > 1 for c in cs]
+    edges += [Edge(source=str(c.parent), target=c.id, kind="parent", color=CHAIN_COLOR,
+                   dashed=True, arrow=True)
+              for c in sorted(atlas.chains.values(), key=lambda c: c.id)
+              if c.parent in atlas.chains]
     seen = {(f.source, f.target) for f in atlas.feeds if f.source in owner and f.target in owner}
     edges += [Edge(source=a, target=b, kind="feeds", color="#607d8b", arrow=True)
               for a, b in sorted(seen)]
@@ -179,7 +184,8 @@ def atlas_map(atlas: Atlas, *, links: bool = False) -> MapData:
         subtitle=f"产业链{len(atlas.chains)}条 · 环节{len(owner)}个（共享环节{n_shared}个）",
         nodes=nodes, edges=edges, details=details, filters=filters, filter_label="产业集群",
         legend=[*status_legend(), LegendItem(label="产业链", color=CHAIN_COLOR, shape="box"),
-                LegendItem(label="共享环节（多条链共有）", color="#ffffff", border=SHARED_BORDER)],
+                LegendItem(label="共享环节（多条链共有）", color="#ffffff", border=SHARED_BORDER),
+                LegendItem(label="上级链→子链", color=CHAIN_COLOR, shape="line", dashed=True)],
         links=links, note="每行一条产业链；橙色粗边框为多条产业链共享的环节。")
 
 
@@ -220,7 +226,8 @@ def regions_map(atlas: Atlas, *, links: bool = False) -> MapData:
             pos[pid] = (round(cx + 260 * math.cos(ang), 1), round(cy + 260 * math.sin(ang), 1))
     for pl, ids in by_place.items():
         if pl in pos:
-            for f, (x, y) in zip(ids, spiral(*pos[pl], len(ids)), strict=True):
+            start = 80.0 if pl in atlas.counties else 40.0  # clear of the county's label box
+            for f, (x, y) in zip(ids, spiral(*pos[pl], len(ids), start=start), strict=True):
                 pos[f] = (x, y)
 
     def chain_items(ids: list[str]) -> list[Item]:

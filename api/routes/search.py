@@ -21,7 +21,7 @@ from graph.search import SearchHit, SearchIndex
 
 router = APIRouter(tags=["search"], responses=READ_ERRORS)
 
-Kind = StrEnum("Kind", {k: k for k in ENTITY_TYPES})  # type: ignore[misc]
+EntityKind = StrEnum("EntityKind", {k: k for k in ENTITY_TYPES})  # type: ignore[misc]
 """Entity kinds (every kind of the model)."""
 
 
@@ -32,7 +32,7 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=100,
                             description="Chinese substring, alias, full pinyin (zhengwei) or "
                                         "pinyin initials (zw).", examples=["zw"])],
-    kind: Annotated[list[Kind] | None, Query(description="Only these kinds (repeatable).",
+    kind: Annotated[list[EntityKind] | None, Query(description="Only these kinds (repeatable).",
                                             examples=[["company"]])] = None,
     offset: Offset = 0, limit: Limit = 20,
 ) -> Response:

@@ -66,8 +66,14 @@ def _src(key: str, grade: Grade = Grade.medium, dataset: str = DATASET) -> dict[
 
 
 def share_text(weight: float | None) -> str:
-    """``45.2%`` or ``不详``."""
-    return "不详" if weight is None else f"{weight * 100:.1f}%"
+    """``45.2%``, ``<0.1%`` or ``不详``.
+
+    >>> share_text(0.452), share_text(0.0004), share_text(None)
+    ('45.2%', '<0.1%', '不详')
+    """
+    if weight is None:
+        return "不详"
+    return f"{weight * 100:.1f}%" if weight >= 0.0005 else "<0.1%"
 
 
 def _grade(row: MappingRow, share: float | None) -> Grade:

@@ -13,7 +13,8 @@ A product matches a term:
   product; if the term is not a substring, the runs are equal — so 尼龙6 never matches
   尼龙66), and a product that is only a part of the term has three or more characters
   and covers at least 75% of it (so 锂电池 never matches 锂电池隔膜, nor 系统集成
-  储能系统集成).
+  储能系统集成). A term with fuzzy matches to more than ``max_fuzzy`` (40) distinct
+  products is generic (控制系统, 零配件): its fuzzy matches are dropped, exact ones stay.
 
 The TSV (``seeds/mappings/ckg_products.tsv``) has one row per (segment, product) with a
 ``decision``: ``auto`` (use as generated), ``accept`` (reviewed: use, one grade up),
@@ -50,6 +51,7 @@ DECISIONS: tuple[Decision, ...] = ("auto", "accept", "reject")
 DEFAULT_THRESHOLD = 88.0
 MIN_PART = 0.75
 MIN_FUZZY_TERM = 3
+MAX_FUZZY = 40
 COLUMNS = ("segment", "segment_name", "term", "product", "kind", "score", "producers",
            "decision")
 _SPLIT = re.compile(r"[/／、,，;；·]")
@@ -179,7 +181,8 @@ class _Index:
 
 
 def candidates(atlas: Atlas, products: Iterable[str], producers: Mapping[str, int],
-               threshold: float = DEFAULT_THRESHOLD) -> list[MappingRow]:
+               threshold: float = DEFAULT_THRESHOLD, max_fuzzy: int = MAX_FUZZY
+               ) -> list[MappingRow]:
     """Candidate rows for every segment of ``atlas`` (see module rules), best per
     (segment, product), sorted by segment, kind, score descending and product.
 
@@ -205,16 +208,19 @@ def candidates(atlas: Atlas, products: Iterable[str], producers: Mapping[str, in
                              producers.get(p, 0)))
         if len(key) < MIN_FUZZY_TERM:
             continue
+        fuzzy: list[MappingRow] = []
         for pk in index.near(key):
             if pk == key or not _keys_agree(key, pk) or (
                     pk in key and (len(pk) < 3 or len(pk) < MIN_PART * len(key))):
                 continue
             score = round(float(fuzz.WRatio(key, pk)), 1)
             if score >= threshold:
-                for p in index.by_key[pk]:
-                    if producers.get(p):
-                        offer(MappingRow(term.segment, term.text, p, "fuzzy", score,
-                                         producers[p]))
+                fuzzy.extend(MappingRow(term.segment, term.text, p, "fuzzy", score,
+                                        producers[p])
+                             for p in index.by_key[pk] if producers.get(p))
+        if len({r.product for r in fuzzy}) <= max_fuzzy:
+            for row in fuzzy:
+                offer(row)
     names = {s.id: s.name for s in atlas.segments.values()}
     rows = [replace(r, segment_name=names[r.segment]) for r in best.values()]
     return sorted(rows, key=lambda r: (r.segment, KINDS.index(r.kind), -r.score, r.product))
