@@ -108,8 +108,8 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
                            responses=base_errors)
     for router in page_routers():
         app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
-    if settings.cors_origins:
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:  # outermost, so that every answer (413 too) carries CORS
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"])
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

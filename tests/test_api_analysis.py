@@ -79,6 +79,10 @@ def test_targets_and_weights(client: TestClient) -> None:
     ({"segment": "seg.t.cpl", "weights": "evidence:x"}, 422, "query.weights"),
     ({"segment": "seg.t.cpl", "weights": "evidence:-1"}, 422, "query.weights.evidence"),
     ({"segment": "seg.t.cpl", "weights": "magic:1"}, 422, "query.weights.magic"),
+    ({"segment": "seg.t.cpl", "weights": "evidence:inf"}, 422, "query.weights.evidence"),
+    ({"segment": "seg.t.cpl", "weights": "{\"scale\": NaN}"}, 422, "query.weights.scale"),
+    ({"segment": "seg.t.cpl", "weights": "evidence:0,scale:0,linkage:0,region:0,"
+      "connectors:0,pipeline:0,chain_fit:0"}, 422, "query.weights"),
     ({"segment": "seg.t.cpl", "weights": "{\"region\": true"}, 422, "query.weights"),
     ({"segment": "seg.t.cpl", "top": 0}, 422, "query.top"),
     ({"segment": "seg.t.cpl", "county": "county.nope"}, 422, "query.county"),

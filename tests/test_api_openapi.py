@@ -113,6 +113,7 @@ def test_docs_are_served_from_local_assets(client: TestClient) -> None:
     assert urls, html
     assert all(u.startswith("/") for u in urls), urls
     assert "cdn" not in html.lower()
+    assert '"validatorUrl": null' in html
     assert "/openapi.json" in urls
     js = client.get("/docs/assets/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000

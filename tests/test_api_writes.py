@@ -193,6 +193,12 @@ def test_cors_allowlist(tmp_path: Path) -> None:
             "Origin": "https://invest.example.cn", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "X-API-Key"})
         assert pre.status_code == 200
+    with client_for(tmp_path / "small", cors_origins=["https://invest.example.cn"],
+                    max_body_bytes=100) as c:
+        big = c.post(f"{V}/chains", json=example("chain"),
+                     headers={**WRITE, "Origin": "https://invest.example.cn"})
+        assert big.status_code == 413
+        assert big.headers["access-control-allow-origin"] == "https://invest.example.cn"
 
 
 def test_body_limit(tmp_path: Path) -> None:

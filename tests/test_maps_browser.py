@@ -24,6 +24,7 @@ from tests.conftest import FIXTURES
 from tests.server import UvicornServer
 from visual.build import chain_map
 from visual.model import STATUS_COLOR, MapData
+from visual.network import vis_payload
 from visual.overview import atlas_map, regions_map
 from visual.render import render_html
 
@@ -156,8 +157,13 @@ def expected_nodes(atlas: Atlas, kind: str, chain: str = "") -> set[str]:
 
 
 def drawn(o: Opened) -> set[str]:
+    """The drawn node ids; checks the DataSets hold the pyvis-built nodes and edges as they
+    are (before any filter)."""
     ids = o.js("chainMap.nodes.getIds()")
     assert o.js("chainMap.network.body.nodeIndices.length") == len(ids)
+    if not o.js("chainMap.data.initial_filter"):
+        assert o.js("chainMap.nodes.get()") == o.js("chainMap.data.vis.nodes")
+    assert o.js("chainMap.edges.get()") == o.js("chainMap.data.vis.edges")
     return set(ids)
 
 
@@ -223,6 +229,8 @@ def test_region_filter_and_search(open_map: Any, server: UvicornServer, probe_at
     o.page.press("#search", "Enter")
     assert o.js("document.getElementById('panel').getAttribute('data-node')") == "seg.t.part"
     o.page.select_option("#filter", "")
+    built = {n["id"]: n for n in vis_payload(chain_map(probe_atlas, "ch.t.probe"))["nodes"]}
+    assert o.js("chainMap.nodes.get('seg.t.raw')") == built["seg.t.raw"]  # pyvis's look again
     o.page.fill("#search", "")
     o.page.fill("#search", "部件")
     assert o.js("document.getElementById('search-result').textContent") == "找到 2 个"

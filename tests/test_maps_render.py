@@ -24,8 +24,9 @@ from graph.settings import Settings
 from graph.store.embedded import EmbeddedStore
 from tests.conftest import API_KEY, FIXTURES
 from visual.build import chain_map
+from visual.network import vis_payload
 from visual.overview import atlas_map, regions_map
-from visual.render import PAGE_CSP, asset_text, render_html, script_json
+from visual.render import PAGE_CSP, asset_text, page_data, render_html, script_json
 
 MAPS = FIXTURES / "maps"
 PROBES = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
@@ -64,7 +65,17 @@ def test_probe_names_never_appear_raw_and_round_trip(probe_atlas: Atlas, kind: s
         assert probe not in page
     blocks = DATA_BLOCK.findall(page)
     assert len(blocks) == 1
-    assert json.loads(blocks[0]) == data.model_dump(mode="json")
+    page_json = json.loads(blocks[0])
+    assert page_json == page_data(data)
+    assert page_json["vis"] == vis_payload(data)
+    assert [{"id": n.id, "label": n.label, "search": n.search} for n in data.nodes] == \
+        page_json["nodes"]  # looks only once: as vis-network options under "vis"
+    rest = data.model_dump(mode="json", exclude={"nodes", "filters", "details"})
+    assert {k: page_json[k] for k in rest} == rest
+    full = data.model_dump(mode="json")
+    assert page_json["details"] == full["details"]
+    assert page_json["filters"] == [{k: v for k, v in f.items() if k != "restyle"}
+                                    for f in full["filters"]]
     assert page.count("<script") == 3  # data, vis-network, map.js: nothing injected
     assert f"<title>{html.escape(data.title)}</title>" in page
 

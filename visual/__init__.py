@@ -1,1 +1,1 @@
-"""Interactive HTML chain maps."""
+"""Interactive HTML chain maps: graphs built with pyvis, drawn by vendored vis-network."""

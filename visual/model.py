@@ -1,6 +1,8 @@
 """The data a map page is drawn from: nodes with precomputed positions, edges, side-panel
 details and filters. Builders (:mod:`visual.build`, :mod:`visual.overview`) make a
-:class:`MapData`; :mod:`visual.render` puts it into a page as JSON and ``map.js`` draws it.
+:class:`MapData`; :mod:`visual.network` turns it into a pyvis ``Network`` (the vis-network
+nodes, edges and options), :mod:`visual.render` puts both into a page as JSON and ``map.js``
+hands the pyvis-built graph to vis-network.
 
 Everything here is plain data: every string is shown as text (canvas labels, ``textContent``,
 plain-text tooltips), never parsed as HTML.

@@ -1,10 +1,13 @@
 """HTML assembly: one page per map, data as escaped JSON, no outside requests.
 
-Rule: the map data goes into ``<script type="application/json">`` with ``<``, ``>``, ``&``,
-U+2028 and U+2029 written as ``\\uXXXX`` escapes (so no name can close the element or start
-markup), the title is HTML-escaped, and ``map.js`` shows every string with ``textContent``
-or plain-text tooltips. Assets are vis-network 9.1.9 (vendored, Apache-2.0/MIT) plus our
-``map.js``/``map.css``:
+Rule: the map data (:func:`page_data`: the panel, filter and legend data, and under
+``"vis"`` the vis-network nodes, edges and options that pyvis built for it) goes into
+``<script type="application/json">`` with ``<``, ``>``, ``&``, U+2028 and U+2029 written as
+``\\uXXXX`` escapes (so no name can close the element or start markup), the title is
+HTML-escaped, and ``map.js`` shows every string with ``textContent`` or plain-text tooltips.
+pyvis only builds the graph; its own HTML is not used (its pages load from CDNs and its
+bundled vis-network has no licence file). Assets are vis-network 9.1.9 (vendored,
+Apache-2.0/MIT) plus our ``map.js``/``map.css``:
 
 * ``render_html(data)`` inlines them: one self-contained file whose Content-Security-Policy
   (a ``<meta>``) allows only those exact inline scripts (by hash) and no network at all.
@@ -25,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from visual.model import MapData
+from visual.network import vis_payload
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -40,6 +44,10 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inl
             "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 """CSP header of a served map page: only its own origin (vis-network injects its styles)."""
+
+DRAWN_FIELDS = frozenset({"group", "x", "y", "size", "color", "border", "border_width",
+                          "shape", "dashed", "font_size", "title"})
+"""Node fields the page gets only as pyvis-built vis-network options, not twice."""
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                  "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -73,10 +81,19 @@ def _template() -> str:
     return (HERE / "templates" / "map.html").read_text(encoding="utf-8")
 
 
+def page_data(data: MapData) -> dict[str, object]:
+    """The JSON a page carries: ``data`` without the node looks (:data:`DRAWN_FIELDS`) and
+    filter restyles, which come once, as vis-network options, under ``"vis"``
+    (:func:`visual.network.vis_payload`); nodes keep ``id``, ``label`` and ``search``."""
+    dump = data.model_dump(mode="json", exclude={"nodes": {"__all__": set(DRAWN_FIELDS)},
+                                                 "filters": {"__all__": {"restyle"}}})
+    return {**dump, "vis": vis_payload(data)}
+
+
 def render_html(data: MapData, *, asset_base: str | None = None) -> str:
     """The page for ``data``: self-contained (``asset_base=None``) or linking its assets
     from ``asset_base`` (a same-origin path such as ``/maps/static``)."""
-    payload = script_json(data.model_dump(mode="json"))
+    payload = script_json(page_data(data))
     if asset_base is None:
         scripts = [asset_text("vis-network.min.js"), asset_text("map.js")]
         for s in scripts:

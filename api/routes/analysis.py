@@ -4,6 +4,8 @@ the city-wide gap ranking and what-if scenarios.
 GET results, and their JSON bytes, are cached per store version (``AtlasService.cached``,
 see :mod:`api.responses`), keyed by the route name, its arguments and the rules version,
 so a write invalidates them all at once; ids are checked inside the cached computation.
+Only bounded key spaces are cached: pages of ``/gaps`` are cut per request from the cached
+ranking, and targets with custom ``weights`` are computed per request.
 ``POST /whatif`` is computed per request: its bodies are unbounded, so caching them
 would let clients grow the cache without limit.
 """
@@ -11,6 +13,7 @@ would let clients grow the cache without limit.
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
@@ -19,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Limit, Offset, ServiceDep, known
 from api.errors import READ_ERRORS, documented
-from api.responses import cached_json
+from api.responses import cached_json, json_response
 from api.schemas import Page, page
 from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
@@ -51,7 +54,8 @@ def check_region(atlas: Atlas, county: str | None, park: str | None, where: str 
 
 def parse_weights(text: str | None) -> Weights | None:
     """Weights from ``evidence:2,region:0`` (or a JSON object); unnamed components keep
-    the rules' weights. InvalidInput with ``query.weights.<name>`` paths otherwise."""
+    the rules' weights. Each must be finite and >= 0, and one > 0. InvalidInput with
+    ``query.weights.<name>`` paths otherwise."""
     if text is None or not text.strip():
         return None
     raw: Any
@@ -65,7 +69,7 @@ def parse_weights(text: str | None) -> Weights | None:
                 if not sep:
                     raise ValueError(f"{part!r} is not name:value")
                 raw[name.strip()] = float(value)
-        return Weights.model_validate(raw)
+        weights = Weights.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput("invalid weights", details=[
             {"field": ".".join(["query", "weights", *map(str, e["loc"])]), "message": e["msg"]}
@@ -73,6 +77,13 @@ def parse_weights(text: str | None) -> Weights | None:
     except ValueError as exc:
         raise InvalidInput("invalid weights", details=[
             {"field": "query.weights", "message": str(exc)}]) from None
+    values = weights.model_dump()
+    bad = [k for k, v in values.items() if not math.isfinite(v)]
+    if bad or sum(values.values()) <= 0:
+        raise InvalidInput("invalid weights", details=[
+            {"field": f"query.weights.{k}", "message": "must be finite"} for k in bad]
+            or [{"field": "query.weights", "message": "at least one weight must be > 0"}])
+    return weights
 
 
 def need_chain(atlas: Atlas, chain_id: str) -> None:
@@ -118,7 +129,9 @@ async def chain_targets(
         return rank_targets(atlas, chain_id, segment, weights=w, top=top, county=county,
                             rules=rules)
 
-    return cached_json(service, ("targets", chain_id, segment, top, w, county, rules.version),
+    if w is not None:  # custom weights are unbounded: computed per request, never cached
+        return json_response(compute(service.atlas()))
+    return cached_json(service, ("targets", chain_id, segment, top, county, rules.version),
                        compute)
 
 
@@ -132,11 +145,8 @@ async def gaps(service: ServiceDep, county: County = None, offset: Offset = 0,
         check_region(atlas, county, None)
         return city_gaps(atlas, county=county, rules=rules)
 
-    def compute(atlas: Atlas) -> Page[GapItem]:
-        return page(service.cached(("city_gaps", county, rules.version), ranking), offset, limit)
-
-    return cached_json(service, ("city_gaps_page", county, offset, limit, rules.version),
-                       compute)
+    items = service.cached(("city_gaps", county, rules.version), ranking)
+    return json_response(page(items, offset, limit))
 
 
 @router.get("/chains/{chain_id}/extension", response_model=list[ExtensionItem],

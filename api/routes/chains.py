@@ -13,7 +13,7 @@ from graph.model import Chain
 
 router = APIRouter(prefix="/chains", tags=["chains"], responses=READ_ERRORS)
 
-ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.nylon"])]
+ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.coking.nylon"])]
 
 
 @router.get("", response_model=Page[Chain], summary="List chains (stable order by id)")

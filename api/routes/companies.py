@@ -28,8 +28,9 @@ def list_companies(
                                       examples=["park.hejin-kfq"])] = None,
     segment: Annotated[str | None, Query(description="Only firms operating in this segment.",
                                          examples=["seg.nylon.caprolactam"])] = None,
-    chain: Annotated[str | None, Query(description="Only firms operating in a segment of "
-                                                   "this chain.", examples=["ch.nylon"])] = None,
+    chain: Annotated[str | None, Query(
+        description="Only firms operating in a segment of this chain.",
+        examples=["ch.coking.nylon"])] = None,
     tag: Annotated[Tag | None, Query(description="Only firms with this tag.")] = None,
 ) -> Page[Company]:
     atlas = service.atlas()

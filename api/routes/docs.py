@@ -29,6 +29,7 @@ def docs(request: Request) -> HTMLResponse:
         swagger_js_url=f"{root}/docs/assets/swagger-ui-bundle.js",
         swagger_css_url=f"{root}/docs/assets/swagger-ui.css",
         swagger_favicon_url=f"{root}/docs/assets/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
     )
 
 

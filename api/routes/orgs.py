@@ -64,7 +64,7 @@ def list_associations(service: ServiceDep, offset: Offset = 0, limit: Limit = 10
             tags=["associations"], summary="An association with its segments and members")
 def get_association(
     association_id: Annotated[str, Path(description="Association id.",
-                                        examples=["assoc.shanxi-chem"])],
+                                        examples=["assoc.cpcif"])],
     service: ServiceDep,
 ) -> AssociationDetail:
     assoc = service.entity(association_id, "association")

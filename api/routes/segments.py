@@ -21,7 +21,7 @@ SegmentId = Annotated[str, Path(description="Segment id.", examples=["seg.nylon.
 def list_segments(
     service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
     chain: Annotated[str | None, Query(description="Only segments of this chain.",
-                                       examples=["ch.nylon"])] = None,
+                                       examples=["ch.coking.nylon"])] = None,
     stage: Annotated[Stage | None, Query(description="Only this stage.")] = None,
 ) -> Page[Segment]:
     atlas = service.atlas()

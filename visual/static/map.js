@@ -1,12 +1,12 @@
-/* Chain Atlas map page: draws the JSON in #map-data with vis-network (positions are
- * precomputed, physics off). Every string from the data is shown with textContent, canvas
- * labels or plain-text tooltips: never as HTML. */
+/* Chain Atlas map page: draws the JSON in #map-data with vis-network. The nodes, edges and
+ * options under data.vis were built in Python with pyvis (visual/network.py) and go to
+ * vis-network as they are. Every string from the data is shown with textContent, canvas
+ * labels or plain-text tooltips (a string title is innerText in vis-network 9): never HTML. */
 (function () {
   "use strict";
-  var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif';
   var LINK = /^(chains|atlas|regions)(\/[A-Za-z0-9._-]+)?$/;
-  var BIG = 1000;
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  var graph = data.vis;
   var byId = {};
   var filters = {};
   var active = null;
@@ -23,29 +23,11 @@
     return e;
   }
 
-  function visNode(n, style, hidden) {
-    var s = style || n;
-    var box = n.shape === "box";
-    return {
-      id: n.id, label: n.label, x: n.x, y: n.y, shape: n.shape, size: s.size,
-      title: s.title, hidden: !!hidden, borderWidth: n.border_width,
-      borderWidthSelected: n.border_width + 2,
-      color: { background: s.color, border: s.border,
-               highlight: { background: s.color, border: "#000000" },
-               hover: { background: s.color, border: "#263238" } },
-      shapeProperties: { borderDashes: s.dashed ? [6, 4] : false },
-      font: { size: n.font_size, face: FONT, color: box ? "#ffffff" : "#263238",
-              strokeWidth: box ? 0 : 3, strokeColor: "#ffffff" },
-      margin: box ? 8 : undefined
-    };
-  }
-
-  function visEdge(e, i) {
-    return {
-      id: "e" + i, from: e.source, to: e.target, width: e.width, dashes: e.dashed,
-      arrows: e.arrow ? { to: { enabled: true, scaleFactor: 0.6 } } : "",
-      color: { color: e.color, highlight: "#37474f", hover: "#37474f" }, smooth: false
-    };
+  /* A fresh copy of a node's vis-network options as pyvis built them (data.vis.nodes), with
+   * the active filter's patch (data.vis.restyle) and visibility. No styling happens here. */
+  function visNode(n, hidden) {
+    var patch = (active && graph.restyle[active.id] && graph.restyle[active.id][n.id]) || {};
+    return Object.assign(JSON.parse(JSON.stringify(n)), patch, { hidden: !!hidden });
   }
 
   function linkRoot() {
@@ -112,9 +94,7 @@
 
   function applyFilter(id) {
     active = filters[id] || null;
-    nodes.update(data.nodes.map(function (n) {
-      return visNode(n, active && active.restyle[n.id], !visible(n.id));
-    }));
+    nodes.update(graph.nodes.map(function (n) { return visNode(n, !visible(n.id)); }));
     $("filter-note").textContent = active ? active.note : "";
     $("filter").value = active ? active.id : "";
     if (current) { openPanel(current); }
@@ -179,17 +159,9 @@
   $("subtitle").textContent = data.subtitle;
   legend();
   filterMenu();
-  var big = data.nodes.length > BIG;
-  var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, null, false); }));
-  var edges = new vis.DataSet(data.edges.map(visEdge));
-  var network = new vis.Network($("network"), { nodes: nodes, edges: edges }, {
-    physics: { enabled: !!data.physics },
-    layout: { improvedLayout: false, randomSeed: 1 },
-    interaction: { hover: !big, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
-                   keyboard: { enabled: true, bindToWindow: false }, multiselect: false },
-    nodes: { font: { face: FONT } },
-    edges: { smooth: false }
-  });
+  var nodes = new vis.DataSet(graph.nodes.map(function (n) { return visNode(n, false); }));
+  var edges = new vis.DataSet(graph.edges);
+  var network = new vis.Network($("network"), { nodes: nodes, edges: edges }, graph.options);
   network.once("afterDrawing", function () {
     document.body.setAttribute("data-ready", "1");
     window.__mapReadyAt = performance.now();
