@@ -110,12 +110,17 @@ class ParkDetail(BaseModel):
 
 
 class StageChange(BaseModel):
-    """Move a project to another stage (项目四库 lifecycle)."""
+    """Move a project to another stage (项目四库 lifecycle): one stage at a time; moving
+    back or to 终止 needs a reason; who, when and why are kept in its history."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"stage": "签约", "date": "2026-11-20"}]})
+        "examples": [{"stage": "签约", "by": "新材料招商专班", "reason": "签订投资协议",
+                      "date": "2026-11-20"}]})
 
     stage: ProjectStage
+    by: str = Field(min_length=1, max_length=100, description="Who makes the change.")
+    reason: str = Field(default="", max_length=1000,
+                        description="Why (required to move back or to 终止).")
     date: dt.date | None = Field(default=None, description="When; today when omitted.")
 
 

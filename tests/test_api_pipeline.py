@@ -51,17 +51,26 @@ def test_import_needs_key_and_valid_book(mini_client: TestClient) -> None:
 
 def test_transition_rules_over_http(mini_client: TestClient) -> None:
     imported(mini_client)
-    url = "/api/v1/projects/proj.t.p1/transition"
-    assert mini_client.post(url, json={"to_stage": "签约", "by": "x"}).status_code == 401
-    skip = mini_client.post(url, json={"to_stage": "开工", "by": "专班"}, headers=KEY)
+    url = "/api/v1/projects/proj.t.p1/stage"
+    assert mini_client.post(url, json={"stage": "签约", "by": "x"}).status_code == 401
+    skip = mini_client.post(url, json={"stage": "开工", "by": "专班"}, headers=KEY)
     assert skip.status_code == 422
     assert skip.json()["error"]["code"] == "transition_refused"
-    ok = mini_client.post(url, json={"to_stage": "签约", "by": "专班", "reason": "签订协议",
-                                     "at": "2026-02-01"}, headers=KEY)
+    ok = mini_client.post(url, json={"stage": "签约", "by": "专班", "reason": "签订协议",
+                                     "date": "2026-02-01"}, headers=KEY)
     assert ok.status_code == 200 and ok.json()["stage"] == "签约"
     hist = mini_client.get("/api/v1/projects/proj.t.p1/history").json()
     assert [h["to_stage"] for h in hist] == ["对接", "签约"]
     assert hist[-1]["by"] == "专班" and hist[-1]["reason"] == "签订协议"
+    # a whole-record update cannot change the stage behind the lifecycle's back
+    record = mini_client.get("/api/v1/projects/proj.t.p1").json()
+    record["stage"] = "达效"
+    put = mini_client.put("/api/v1/projects/proj.t.p1", json=record, headers=KEY)
+    assert put.status_code == 422 and put.json()["error"]["code"] == "transition_refused"
+    record["stage"] = "签约"
+    record["amount"] = 31
+    assert mini_client.put("/api/v1/projects/proj.t.p1", json=record,
+                           headers=KEY).status_code == 200
 
 
 def test_metrics_and_warnings(mini_client: TestClient) -> None:

@@ -166,7 +166,7 @@ def test_unstorable_bodies_are_422_and_not_written(client: TestClient, raw: byte
 
 
 def test_project_stage_change(client: TestClient) -> None:
-    r = client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "签约",
+    r = client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "签约", "by": "专班",
                                                             "date": "2026-11-20"},
                     headers=WRITE)
     assert r.status_code == 200
@@ -174,13 +174,17 @@ def test_project_stage_change(client: TestClient) -> None:
     got = client.get(f"{V}/projects/proj.t.pa6").json()
     assert got["stage"] == "签约" and got["amount"] == 8.5
     assert client.get(f"{V}/projects", params={"stage": "签约"}).json()["count"] == 1
-    bad = client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "成功"}, headers=WRITE)
+    bad = client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "成功", "by": "x"},
+                      headers=WRITE)
     assert bad.status_code == 422
     assert bad.json()["error"]["details"][0]["field"] == "body.stage"
-    assert client.post(f"{V}/projects/proj.nope/stage", json={"stage": "签约"},
+    assert client.post(f"{V}/projects/proj.nope/stage", json={"stage": "签约", "by": "x"},
                        headers=WRITE).status_code == 404
-    assert client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "签约"}
+    assert client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "签约", "by": "x"}
                        ).status_code == 401
+    skip = client.post(f"{V}/projects/proj.t.pa6/stage", json={"stage": "投产", "by": "x"},
+                       headers=WRITE)
+    assert skip.status_code == 422 and skip.json()["error"]["code"] == "transition_refused"
 
 
 def test_cors_allowlist(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from api.deps import Limit, Offset, ServiceDep, WriteAuth
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import Page, page
 from graph.errors import InvalidInput
-from graph.model import Campaign, Project, ProjectStage, StageChange
+from graph.model import Campaign, Project, StageChange
 from graph.pipeline import campaigns as camp
 from graph.pipeline import ops, tables
 from graph.pipeline.conflicts import Clash, find_conflicts
@@ -66,24 +66,7 @@ def sanwei(service: ServiceDep, s: SliceDep, today: Today = None) -> dict[str, l
     return _metrics(service, s, today).sanwei
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"to_stage": "开工", "by": "新材料专班", "reason": "取得施工许可", "at": "2026-03-01"}]})
-    to_stage: ProjectStage
-    by: str = Field(min_length=1, max_length=100)
-    reason: str = Field(default="", max_length=1000)
-    at: dt.date | None = None
-
-
 ProjectId = Annotated[str, Path(description="Project id.", examples=["proj.x"])]
-
-
-@router.post("/projects/{project_id}/transition", response_model=Project,
-             responses=WRITE_ERRORS, dependencies=[WriteAuth],
-             summary="Move a project along its lifecycle (validated, recorded)")
-def move(project_id: ProjectId, body: TransitionIn, service: ServiceDep) -> Project:
-    return ops.move_project(service.store, project_id, body.to_stage, by=body.by,
-                            reason=body.reason, at=body.at)
 
 
 @router.get("/projects/{project_id}/history", response_model=list[StageChange],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -11,6 +10,7 @@ from api.deps import Limit, Offset, ServiceDep, WriteAuth, known
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import Page, StageChange, page
 from graph.model import Project, ProjectStage
+from graph.pipeline.ops import move_project
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -49,11 +49,8 @@ def get_project(project_id: ProjectId, service: ServiceDep) -> Project:
 
 
 @router.post("/{project_id}/stage", response_model=Project, responses=WRITE_ERRORS,
-             dependencies=[WriteAuth], summary="Move a project to another stage")
+             dependencies=[WriteAuth],
+             summary="Move a project along its lifecycle (validated and recorded)")
 def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep) -> Project:
-    p = service.entity(project_id, "project")
-    assert isinstance(p, Project)
-    moved = p.model_copy(update={"stage": change.stage,
-                                 "stage_date": change.date or dt.date.today()})
-    service.store.update(moved)
-    return moved
+    return move_project(service.store, project_id, change.stage, by=change.by,
+                        reason=change.reason, at=change.date)

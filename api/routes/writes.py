@@ -29,9 +29,11 @@ from graph.model import (
     RELATION_ENDS,
     RELATION_TYPES,
     Entity,
+    Project,
     Relation,
     relation_key,
 )
+from graph.pipeline.lifecycle import check_replace
 
 router = APIRouter()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -83,6 +85,10 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
             raise InvalidInput("id in body differs from id in path", details=[
                 {"field": "body.id", "message": f"expected {entity_id!r}"}])
         persistable(entity)
+        if isinstance(entity, Project):
+            old = service.entity(entity_id, kind)
+            assert isinstance(old, Project)
+            check_replace(old, entity)
         service.store.update(entity)
         return entity
 

@@ -105,6 +105,16 @@ def transition(project: Project, to: ProjectStage | str, *, by: str, at: dt.date
         "stage": target, "stage_date": at, "history": [*history, change]})
 
 
+def check_replace(old: Project, new: Project) -> None:
+    """A whole-record update may not change the stage or rewrite the history: stage
+    changes go through :func:`transition` (``POST /projects/{id}/stage``)."""
+    if new.stage is not old.stage or new.stage_date != old.stage_date \
+            or new.history != old.history:
+        raise TransitionRefused(
+            "stage, stage_date and history change only through a stage transition",
+            details=[{"field": "body.stage", "from": old.stage.value, "to": new.stage.value}])
+
+
 def reached(project: Project) -> set[ProjectStage]:
     """Live stages the project has reached: every stage up to its current (or, if
     terminated, its last live) stage, plus any recorded in its history."""
