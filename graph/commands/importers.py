@@ -21,8 +21,9 @@ from graph.importers.mapping import (
     write_mapping,
 )
 from graph.importers.product_graph import MAX_HOPS, product_view, segment_supply, supply_links
-from graph.importers.run import ImportSummary, Reporter, default_mapping, import_ckg, paused_gc
+from graph.importers.run import ImportSummary, Reporter, default_mapping, import_ckg
 from graph.loader import load_seeds
+from graph.memory import paused_gc
 from graph.model import Atlas
 from graph.settings import get_settings
 from graph.store import open_store

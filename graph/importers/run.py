@@ -11,11 +11,8 @@ the same counts.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -30,6 +27,7 @@ from graph.importers.mapping import (
     read_mapping,
 )
 from graph.importers.product_graph import product_view, segment_supply, supply_links
+from graph.memory import paused_gc
 from graph.model import ENTITY_TABLE, RELATION_TYPES, Atlas, Relation, Role, relation_key
 from graph.store.base import AtlasStore
 
@@ -63,23 +61,6 @@ class ImportSummary(BaseModel):
     coverage_after: list[ChainCoverage]
     supply_links: dict[str, int]
     missing_inputs: int
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building hundreds of thousands of
-    long-lived objects (it otherwise triples the time), then freeze what survived (moved
-    out of the collector's generations, so the next collection does not walk the whole
-    atlas again) and restore the collector's state. Acyclic garbage is freed by reference
-    counting meanwhile."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was:
-            gc.enable()
 
 
 def default_mapping(seeds_dir: Path) -> Path:

@@ -23,6 +23,7 @@ from graph.integrity import (
     relation_refs_missing,
     relations_touching,
 )
+from graph.memory import paused_gc
 from graph.model import (
     ENTITY_TABLE,
     ENTITY_TYPES,
@@ -108,6 +109,12 @@ class EmbeddedStore:
                 self._version = v
 
     def _read_all(self) -> Atlas:
+        """Every stored row as an atlas, built with the garbage collector paused
+        (hundreds of thousands of new, long-lived objects, none of them garbage)."""
+        with paused_gc():
+            return self._read_rows()
+
+    def _read_rows(self) -> Atlas:
         ents: dict[str, dict[str, Entity]] = {t: {} for t in ENTITY_TABLE.values()}
         rels: dict[str, list[Relation]] = {k: [] for k in RELATION_TYPES}
         for kind, data in self._db.execute("SELECT kind, data FROM entities ORDER BY id"):
