@@ -50,3 +50,25 @@ def test_import_move_metrics_export(tmp_path: Path) -> None:
     ws = load_workbook(io.BytesIO(out.read_bytes())).active
     assert ws is not None
     assert [c.value for c in ws[5]] == ["开工", 1, 5]
+
+
+def test_campaign_start_list_report(tmp_path: Path) -> None:
+    assert run(["load"], tmp_path).returncode == 0
+    spec = tmp_path / "camp.yaml"
+    spec.write_text(
+        "id: camp.t.nylon\nname: 尼龙补链行动\nteam: 新材料专班\nchain: ch.t.nylon\n"
+        "segments: [seg.t.cpl]\ntargets: [{company: 600426.SH, status: 已接触}]\n"
+        "started_on: 2026-01-01\nsrc: {public: 专班立项, as_of: 2026-01-01}\n", encoding="utf-8")
+    r = run(["campaign", "start", str(spec)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "baseline completeness 0.3333" in r.stdout
+    again = run(["campaign", "start", str(spec)], tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
+    listed = json.loads(run(["campaign", "list", "--json"], tmp_path).stdout)
+    assert [c["编号"] for c in listed] == ["camp.t.nylon"]
+    rep = json.loads(run(["campaign", "report", "camp.t.nylon", "--json"], tmp_path).stdout)
+    assert rep["gaps_open"] == ["seg.t.cpl"] and rep["targets_by_status"] == {"已接触": 1}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: camp.t.x\nname: 坏\nteam: t\nchain: ch.t.nylon\n", encoding="utf-8")
+    r = run(["campaign", "start", str(bad)], tmp_path)
+    assert r.returncode == 2 and "started_on" in r.stderr

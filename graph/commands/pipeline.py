@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from graph.errors import AtlasError
-from graph.model import ProjectStage
+from graph.model import Campaign, ProjectStage
 from graph.pipeline import campaigns as camp
 from graph.pipeline import ops, tables
 from graph.pipeline.conflicts import find_conflicts
@@ -125,6 +127,36 @@ def export_cmd(table: Annotated[tables.Table, typer.Argument(help="Which table."
     headers, rows = _run(lambda st: tables.table(st.snapshot(), table, s, day))
     out.write_bytes(to_xlsx(table, headers, rows))
     typer.echo(f"{len(rows)} rows → {out}")
+
+
+@campaign_app.command("start")
+def campaign_start(file: Annotated[Path, typer.Argument(
+        help="Campaign as JSON or YAML (fields of the Campaign model).")]) -> None:
+    """Start a campaign: validate it, take its baseline now and store it."""
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        campaign = Campaign.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise typer.BadParameter(f"{file}: {exc}") from exc
+    except ValidationError as exc:
+        for e in exc.errors():
+            typer.echo(f"{file}: {'.'.join(map(str, e['loc']))}: {e['msg']}", err=True)
+        raise typer.Exit(2) from exc
+    c = _run(lambda st: ops.create_campaign(st, campaign))
+    done = c.baseline.completeness if c.baseline else None
+    typer.echo(f"{c.id}: started; baseline completeness {done}")
+
+
+@campaign_app.command("list")
+def campaign_list(as_json: JsonOpt = False) -> None:
+    """List campaigns with their team, chain and targets."""
+    headers, rows = _run(lambda st: tables.table(st.snapshot(), tables.Table.campaigns,
+                                                 Slice(), dt.date.today()))
+    if as_json:
+        typer.echo(json.dumps([dict(zip(headers, map(str, r), strict=True)) for r in rows],
+                              ensure_ascii=False, indent=2))
+        return
+    _print(headers, rows, "招商行动")
 
 
 @campaign_app.command("report")
