@@ -159,7 +159,7 @@ def _read_file(b: _Build, data: Any, pos: Positions) -> None:
 
 def _read_item(b: _Build, section: str, raw: Any, pos: Positions, path: PathT,
                defaults: Defaults) -> None:
-    model = SECTION_MODELS.get(section) or RELATION_TYPES[_rel_kind(section)]
+    model = SECTION_MODELS.get(section) or RELATION_TYPES[section]
     try:
         item = model.model_validate(raw)
     except ValidationError as exc:
@@ -184,10 +184,6 @@ def _read_item(b: _Build, section: str, raw: Any, pos: Positions, path: PathT,
             _note_source(b, fig.src, _Origin(pos, (*path, "figures", j)), defaults)
     _expand_inline(b, item, pos, path, defaults)
     _add_entity(b, item, origin)
-
-
-def _rel_kind(section: str) -> str:
-    return section
 
 
 def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
