@@ -17,6 +17,7 @@ from graph.model import Atlas, Chain, Entity
 from graph.store.base import AtlasStore
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Entity)
 
 
 class AtlasService:
@@ -56,10 +57,14 @@ class AtlasService:
                            details=[{"field": "id", "value": entity_id}])
         return e
 
-    def chain(self, chain_id: str) -> Chain:
-        e = self.entity(chain_id, "chain")
-        assert isinstance(e, Chain)
+    def typed(self, entity_id: str, cls: type[E]) -> E:
+        """An entity of model class ``cls`` by id; NotFound otherwise."""
+        e = self.entity(entity_id, cls.KIND)
+        assert isinstance(e, cls)
         return e
+
+    def chain(self, chain_id: str) -> Chain:
+        return self.typed(chain_id, Chain)
 
     def load_seeds(self, seeds_dir: Path, sources_dir: Path | None) -> dict[str, int]:
         """Validate the seeds and replace the store's atlas with them (atomic)."""

@@ -53,8 +53,7 @@ def list_companies(
 @router.get("/{company_id}", response_model=CompanyDetail,
             summary="A company with all its relations (each with its source)")
 def get_company(company_id: CompanyId, service: ServiceDep) -> CompanyDetail:
-    co = service.entity(company_id, "company")
-    assert isinstance(co, Company)
+    co = service.typed(company_id, Company)
     atlas = service.atlas()
     operates = [r for r in atlas.operates if r.company == co.id]
     supplies = [r for r in atlas.supplies if co.id in (r.supplier, r.customer)]

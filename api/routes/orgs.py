@@ -37,8 +37,7 @@ def get_institute(
     institute_id: Annotated[str, Path(description="Institute id.", examples=["inst.tyut"])],
     service: ServiceDep,
 ) -> InstituteDetail:
-    inst = service.entity(institute_id, "institute")
-    assert isinstance(inst, Institute)
+    inst = service.typed(institute_id, Institute)
     atlas = service.atlas()
     supports = [r for r in atlas.supports if r.institute == inst.id]
     coop = [r for r in atlas.cooperates if r.institute == inst.id]
@@ -67,8 +66,7 @@ def get_association(
                                         examples=["assoc.cpcif"])],
     service: ServiceDep,
 ) -> AssociationDetail:
-    assoc = service.entity(association_id, "association")
-    assert isinstance(assoc, Association)
+    assoc = service.typed(association_id, Association)
     atlas = service.atlas()
     covers = [r for r in atlas.covers if r.association == assoc.id]
     members = [r for r in atlas.member_of if r.association == assoc.id]

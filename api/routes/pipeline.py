@@ -72,8 +72,7 @@ ProjectId = Annotated[str, Path(description="Project id.", examples=["proj.x"])]
 @router.get("/projects/{project_id}/history", response_model=list[StageChange],
             responses=READ_ERRORS, summary="A project's recorded stage changes")
 def history(project_id: ProjectId, service: ServiceDep) -> list[StageChange]:
-    p = service.entity(project_id, "project")
-    assert isinstance(p, Project)
+    p = service.typed(project_id, Project)
     return p.history
 
 
@@ -131,8 +130,7 @@ def update_campaign(campaign_id: str, body: CampaignBody, service: ServiceDep) -
 @router.get("/campaigns/{campaign_id}", response_model=Campaign, responses=READ_ERRORS,
             summary="A campaign")
 def get_campaign(campaign_id: str, service: ServiceDep) -> Campaign:
-    c = service.entity(campaign_id, "campaign")
-    assert isinstance(c, Campaign)
+    c = service.typed(campaign_id, Campaign)
     return c
 
 

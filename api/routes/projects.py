@@ -43,8 +43,7 @@ def list_projects(
 @router.get("/{project_id}", response_model=Project, responses=READ_ERRORS,
             summary="A project")
 def get_project(project_id: ProjectId, service: ServiceDep) -> Project:
-    p = service.entity(project_id, "project")
-    assert isinstance(p, Project)
+    p = service.typed(project_id, Project)
     return p
 
 

@@ -26,8 +26,7 @@ def get_county(
     county_id: Annotated[str, Path(description="County id.", examples=["county.hejin"])],
     service: ServiceDep,
 ) -> CountyDetail:
-    county = service.entity(county_id, "county")
-    assert isinstance(county, County)
+    county = service.typed(county_id, County)
     atlas = service.atlas()
     parks = [p for _, p in sorted(atlas.parks.items()) if p.county == county.id]
     companies = sorted(c.id for c in atlas.companies.values() if c.county == county.id)
@@ -58,8 +57,7 @@ def get_park(
     park_id: Annotated[str, Path(description="Park id.", examples=["park.hejin-kfq"])],
     service: ServiceDep,
 ) -> ParkDetail:
-    park = service.entity(park_id, "park")
-    assert isinstance(park, Park)
+    park = service.typed(park_id, Park)
     atlas = service.atlas()
     companies = sorted(c.id for c in atlas.companies.values() if c.park == park.id)
     projects = sorted(p.id for p in atlas.projects.values() if p.park == park.id)

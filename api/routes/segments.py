@@ -34,8 +34,7 @@ def list_segments(
 @router.get("/{segment_id}", response_model=SegmentDetail,
             summary="A segment with its feeds, firms, institutes, associations and projects")
 def get_segment(segment_id: SegmentId, service: ServiceDep) -> SegmentDetail:
-    seg = service.entity(segment_id, "segment")
-    assert isinstance(seg, Segment)
+    seg = service.typed(segment_id, Segment)
     atlas = service.atlas()
     up = [f for f in atlas.feeds if f.target == seg.id]
     down = [f for f in atlas.feeds if f.source == seg.id]

@@ -86,8 +86,7 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
                 {"field": "body.id", "message": f"expected {entity_id!r}"}])
         persistable(entity)
         if isinstance(entity, Project):
-            old = service.entity(entity_id, kind)
-            assert isinstance(old, Project)
+            old = service.typed(entity_id, Project)
             check_replace(old, entity)
         service.store.update(entity)
         return entity
