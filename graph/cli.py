@@ -8,10 +8,8 @@ from typing import Annotated
 
 import typer
 
+from graph.cliatlas import seed_atlas
 from graph.commands import register_all
-from graph.errors import SeedErrors
-from graph.loader import load_files, load_seeds, seed_files
-from graph.model import Atlas
 from graph.settings import get_settings
 from graph.store import AtlasStore, open_store
 from graph.store.embedded import EmbeddedStore
@@ -31,21 +29,6 @@ SeedsOpt = Annotated[Path | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _load(seeds: Path | None, only: list[Path] | None = None) -> Atlas:
-    s = get_settings()
-    root = seeds or s.seeds_dir
-    try:
-        if only:
-            ref = [f for f in seed_files(root) if "reference" in f.parts]
-            return load_files([*ref, *only], base=root, sources_dir=s.sources())
-        return load_seeds(root, sources_dir=s.sources())
-    except SeedErrors as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s); nothing loaded.", err=True)
-        raise typer.Exit(2) from exc
-
-
 def _print_counts(counts: dict[str, int], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
@@ -63,7 +46,7 @@ def check(
         "--file", help="Check only these seed files (plus seeds/reference/). Repeatable.")] = None,
 ) -> None:
     """Validate the seed files and print counts; exit 2 listing every problem."""
-    _print_counts(_load(seeds, only).counts(), as_json)
+    _print_counts(seed_atlas(seeds, only).counts(), as_json)
 
 
 def _store() -> EmbeddedStore | AtlasStore:
@@ -73,7 +56,7 @@ def _store() -> EmbeddedStore | AtlasStore:
 @app.command()
 def load(seeds: SeedsOpt = None, as_json: JsonOpt = False) -> None:
     """Validate the seeds and replace the store's atlas with them (atomic, idempotent)."""
-    atlas = _load(seeds)
+    atlas = seed_atlas(seeds)
     store = _store()
     try:
         store.replace_all(atlas)

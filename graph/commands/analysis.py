@@ -22,11 +22,9 @@ from graph.analysis.gaps import city_gaps, diagnose_chain
 from graph.analysis.rules import Rules, Weights, active_rules, load_rules
 from graph.analysis.targets import rank_targets
 from graph.analysis.whatif import Hypothetical, what_if
-from graph.errors import AtlasError, SeedErrors
-from graph.loader import load_seeds
+from graph.cliatlas import seed_atlas, store_atlas
+from graph.errors import AtlasError
 from graph.model import Atlas
-from graph.settings import get_settings
-from graph.store import open_store
 
 T = TypeVar("T")
 STATUS_STYLE = {"strong": "green", "weak": "yellow", "missing": "red", "broken": "bold magenta"}
@@ -44,14 +42,7 @@ TopOpt = Annotated[int, typer.Option("--top", min=1, help="How many results to s
 
 
 def _atlas(seeds: Path | None) -> Atlas:
-    if seeds is not None:
-        s = get_settings()
-        return load_seeds(seeds, sources_dir=s.sources())
-    store = open_store(get_settings())
-    try:
-        return store.snapshot()
-    finally:
-        store.close()
+    return store_atlas() if seeds is None else seed_atlas(seeds)
 
 
 def _run(seeds: Path | None, rules_file: Path | None,
@@ -60,11 +51,6 @@ def _run(seeds: Path | None, rules_file: Path | None,
     try:
         rules = load_rules(rules_file) if rules_file else active_rules()
         return compute(_atlas(seeds), rules)
-    except SeedErrors as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) in the seeds.", err=True)
-        raise typer.Exit(2) from exc
     except (AtlasError, ValidationError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -10,27 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from graph.cliatlas import seed_atlas, store_atlas
 from graph.coverage import coverage, unsourced_total
-from graph.errors import SeedErrors
-from graph.loader import load_seeds
-from graph.model import Atlas
-from graph.settings import get_settings
-from graph.store import open_store
-
-
-def _atlas(from_store: bool, seeds: Path | None) -> Atlas:
-    s = get_settings()
-    if from_store:
-        store = open_store(s)
-        try:
-            return store.snapshot()
-        finally:
-            store.close()
-    try:
-        return load_seeds(seeds or s.seeds_dir, sources_dir=s.sources())
-    except SeedErrors as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +28,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Per chain: segments, local firms, anchors, targets, institutes, associations,
         projects, unsourced facts and segments with fewer than three targets."""
-        atlas = _atlas(from_store, seeds)
+        atlas = store_atlas() if from_store else seed_atlas(seeds)
         rows = coverage(atlas, min_targets=min_targets)
         if as_json:
             typer.echo(json.dumps({"chains": [r.model_dump() for r in rows],

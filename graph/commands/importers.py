@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.errors import AtlasError, SeedErrors
+from graph.cliatlas import seed_atlas, store_atlas
+from graph.errors import AtlasError
 from graph.importers.ckg import read_ckg
 from graph.importers.mapping import (
     DEFAULT_THRESHOLD,
@@ -22,7 +23,6 @@ from graph.importers.mapping import (
 )
 from graph.importers.product_graph import MAX_HOPS, product_view, segment_supply, supply_links
 from graph.importers.run import ImportSummary, Reporter, default_mapping, import_ckg
-from graph.loader import load_seeds
 from graph.memory import paused_gc
 from graph.model import Atlas
 from graph.settings import get_settings
@@ -95,24 +95,11 @@ def _print_summary(s: ImportSummary) -> None:
 
 
 def _segments_atlas(seeds: Path | None) -> Atlas:
-    settings = get_settings()
     if seeds is None:
-        with paused_gc():
-            store = open_store(settings)
-            try:
-                atlas = store.snapshot()
-            finally:
-                store.close()
+        atlas = store_atlas()
         if atlas.segments:
             return atlas
-        seeds = settings.seeds_dir
-    try:
-        return load_seeds(seeds, sources_dir=settings.sources())
-    except SeedErrors as exc:
-        for p in exc.problems[:20]:
-            typer.echo(str(p), err=True)
-        typer.echo(f"{len(exc.problems)} seed problem(s); no mapping written.", err=True)
-        raise typer.Exit(2) from exc
+    return seed_atlas(seeds)
 
 
 def register(app: typer.Typer) -> None:
