@@ -68,12 +68,15 @@ class _Build:
     sources: list[tuple[Source, _Origin]] = field(default_factory=list)
 
 
-SEED_DIRS = ("reference", "chains")
+SEED_DIRS = ("reference", "chains", "orgs", "targets", "evidence")
 
 
 def seed_files(root: Path) -> list[Path]:
-    """The seed files: ``reference/*.yaml`` then ``chains/*.yaml`` (other folders of
-    ``seeds/``, such as ``mappings/``, hold other data and are not loaded)."""
+    """The seed files, folder by folder in ``SEED_DIRS`` order: ``reference/`` (documents,
+    counties, parks), ``chains/`` (one file per chain group), ``orgs/`` (institutes and
+    associations), ``targets/`` (outside target firms), ``evidence/`` (place facts and the
+    city's own assessments). Other folders of ``seeds/`` (``mappings/``, ``validation/``)
+    hold other data and are not loaded."""
     return [f for d in SEED_DIRS for f in sorted((root / d).glob("*.y*ml"))]
 
 
