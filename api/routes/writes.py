@@ -28,12 +28,13 @@ from graph.model import (
     ENTITY_TYPES,
     RELATION_ENDS,
     RELATION_TYPES,
+    Campaign,
     Entity,
     Project,
     Relation,
     relation_key,
 )
-from graph.pipeline.lifecycle import check_replace
+from graph.pipeline.ops import replace_project, update_campaign
 
 router = APIRouter()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,9 +86,10 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
             raise InvalidInput("id in body differs from id in path", details=[
                 {"field": "body.id", "message": f"expected {entity_id!r}"}])
         persistable(entity)
-        if isinstance(entity, Project):
-            old = service.typed(entity_id, Project)
-            check_replace(old, entity)
+        if isinstance(entity, Project):  # checked and written against the current record
+            return replace_project(service.store, entity)
+        if isinstance(entity, Campaign):
+            return update_campaign(service.store, entity)
         service.store.update(entity)
         return entity
 
