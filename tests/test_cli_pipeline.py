@@ -84,7 +84,8 @@ def test_missing_ledger_file_and_template(tmp_path: Path) -> None:
     t = run(["pipeline", "template", "-o", str(out)], tmp_path)
     assert t.returncode == 0, t.stderr
     wb = load_workbook(out)
-    assert wb.sheetnames[0] == "项目台账" and len(wb["项目台账"].data_validations.dataValidation) == 3
+    assert wb.sheetnames[0] == "项目台账"
+    assert len(wb["项目台账"].data_validations.dataValidation) == 3
     m = run(["pipeline", "metrics"], tmp_path)
     assert m.returncode == 0, m.stderr
     assert "日期未知" in m.stdout and "台账共 0 个项目" in m.stdout
