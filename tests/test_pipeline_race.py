@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,8 @@ def test_two_servers_lose_no_confirmed_transition(servers: tuple[UvicornServer, 
         # half the races: the same move from both (one must be refused); half: 开工 vs 终止
         # (both valid in either order, so both may be confirmed and both must be kept)
         other = ("开工", "") if i % 2 == 0 else ("终止", "企业撤资")
-        codes = at_once(lambda: move(a.url, pid, "开工", "甲服务器"),
-                        lambda: move(b.url, pid, other[0], "乙服务器", other[1]))
+        codes = at_once(partial(move, a.url, pid, "开工", "甲服务器"),
+                        partial(move, b.url, pid, other[0], "乙服务器", other[1]))
         confirmed = [(to, by) for code, (to, by) in zip(
             codes, [("开工", "甲服务器"), (other[0], "乙服务器")], strict=True) if code == 200]
         both_ok += len(confirmed) == 2
@@ -134,10 +135,10 @@ def test_stale_put_never_overwrites_a_confirmed_move(servers: tuple[UvicornServe
         stale = httpx.get(f"{a.url}/api/v1/projects/{pid}", timeout=60).json()
         stale["name"] = "改名"
 
-        def put() -> int:
+        def put(pid: str = pid, stale: dict[str, Any] = stale) -> int:
             return httpx.put(f"{b.url}/api/v1/projects/{pid}", headers=KEY, json=stale,
                              timeout=60).status_code
-        codes = at_once(lambda: move(a.url, pid, "开工", "专班"), put)
+        codes = at_once(partial(move, a.url, pid, "开工", "专班"), put)
         now = httpx.get(f"{a.url}/api/v1/projects/{pid}", timeout=60).json()
         if codes[0] == 200:
             total_lost += now["stage"] != "开工"
