@@ -160,9 +160,9 @@ def test_rows_over_the_limit_are_413() -> None:
         ws.append([f"XM-{i}", "项目", "某", "线索"])
     buf = io.BytesIO()
     wb.save(buf)
-    with pytest.raises(TooLarge, match="dimension_too_large|too_many_rows"):
+    with pytest.raises(TooLarge, match=r"dimension_too_large|too_many_rows"):
         read_sheet(buf.getvalue(), "f.xlsx", Limits(max_rows=10))
-    with pytest.raises(TooLarge, match="too_many_cells|dimension_too_large"):
+    with pytest.raises(TooLarge, match=r"too_many_cells|dimension_too_large"):
         read_sheet(buf.getvalue(), "f.xlsx", Limits(max_cells=50))
 
 
