@@ -132,7 +132,7 @@ def load(url: str, readers: int, stop_file: Path, out: Path) -> None:
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))] if xs else float("nan")
 
 
 def scenario(server: UvicornServer, name: str, body: bytes | None, readers: int,
