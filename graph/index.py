@@ -2,7 +2,8 @@
 
 Nodes are entity ids with a ``kind`` attribute; edges carry the relation ``kind``
 and, for feeds, the ``chain``. Entity-field references (company → county/park,
-project → segment) become ``located_in`` and ``fills`` edges.
+project → segment, fact/assessment → segment) become ``located_in``, ``fills`` and
+``about`` edges.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def build_graph(atlas: Atlas) -> AtlasGraph:
     for p in atlas.projects.values():
         for s in p.segments:
             g.add_edge(p.id, s, key="fills", kind="fills")
+    about = [(f.id, f.segment) for f in atlas.facts.values()]
+    about += [(e.id, e.segment) for e in atlas.assessments.values()]
+    for ev, seg in about:
+        g.add_edge(ev, seg, key="about", kind="about")
     atlas._graph = g
     return g
 
