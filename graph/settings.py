@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         return self.data_dir / "atlas.sqlite"
 
+    @property
+    def accounts_path(self) -> Path:
+        """Users, keys, sessions and the audit trail (see :mod:`graph.accounts`)."""
+        return self.data_dir / "accounts.sqlite"
+
     def sources(self) -> Path | None:
         """The source-document directory if it exists (quotes are then verified)."""
         return self.sources_dir if self.sources_dir.is_dir() else None
