@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CORS allowlist, comma-separated.")
     max_body_bytes: int = Field(default=1_000_000, description="Request-body size limit.")
+    body_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="A request body must keep arriving within this (408).")
     neo4j_uri: str = Field(default="", description="Neo4j bolt URI.")
     neo4j_user: str = Field(default="neo4j", description="Neo4j user.")
     neo4j_password: str = Field(default="", description="Neo4j password (no default secret).")
