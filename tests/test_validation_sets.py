@@ -40,6 +40,20 @@ def _seed_ids(section: str) -> set[str]:
     return ids
 
 
+def _seed_company_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for path in sorted(SEEDS.glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            for c in data.get("companies") or []:
+                names[c["id"]] = [c["name"], *(c.get("aliases") or [])]
+    return names
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def _squash(text: str) -> str:
     return _WS.sub("", text)
 
@@ -88,7 +102,7 @@ def test_segment_labels_are_well_formed(docs: dict[str, str]) -> None:
 def test_target_labels_are_well_formed(docs: dict[str, str]) -> None:
     labels = _load("targets.yaml")
     segments = _seed_ids("segments")
-    companies = _seed_ids("companies")
+    companies = _seed_company_names()
     for i, lab in enumerate(labels):
         where = f"targets.yaml[{i}] {lab.get('segment')}/{lab.get('product')}"
         assert lab["segment"] in segments, f"{where}: unknown segment"
@@ -98,9 +112,14 @@ def test_target_labels_are_well_formed(docs: dict[str, str]) -> None:
         assert any(p.get("leader") for p in producers), f"{where}: no national leader marked"
         names = [p["name"] for p in producers]
         assert len(names) == len(set(names)), f"{where}: duplicate producer"
-        for p in producers:
+        for p in [*producers, *(lab.get("not_producers") or [])]:
             if "id" in p:
-                assert p["id"] in companies, f"{where}: producer id {p['id']} not in the seeds"
+                # the id must be a seeded company, and its name must plausibly be the firm meant
+                assert p["id"] in companies, f"{where}: id {p['id']} not in the seeds"
+                known = companies[p["id"]]
+                assert any(_bigrams(p["name"]) & _bigrams(n) for n in known), (
+                    f"{where}: id {p['id']} is {known[0]}, not {p['name']}")
+        for p in producers:
             if "basis" in p:
                 _check_basis(p["basis"], f"{where} {p['name']}", docs)
         users = {u["name"] for u in lab.get("not_producers") or []}
