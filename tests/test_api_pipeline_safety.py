@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from api.examples import ENTITY_EXAMPLES
 from api.routes.writes import WRITABLE
+from graph.model import ENTITY_TABLE
 from tests.conftest import API_KEY
 
 KEY = {"X-API-Key": API_KEY}
@@ -27,10 +28,7 @@ def test_control_characters_are_refused_for_every_kind(mini_client: TestClient, 
                                                        field: str) -> None:
     body: dict[str, Any] = dict(ENTITY_EXAMPLES[kind])
     body[field] = ["别名\x01"] if field == "aliases" else "名称\x1b[31m"
-    plural = {"company": "companies", "county": "counties", "association": "associations",
-              "segment": "segments", "chain": "chains", "institute": "institutes",
-              "park": "parks", "project": "projects", "product": "products",
-              "campaign": "campaigns"}[kind]
+    plural = ENTITY_TABLE[kind]
     r = mini_client.post(f"/api/v1/{plural}", json=body, headers=KEY)
     assert r.status_code == 422, r.text
     assert "control_character" in r.text
