@@ -62,8 +62,8 @@ def test_targets_and_weights(client: TestClient) -> None:
     assert [x["company_id"] for x in r.json()] == ["600426.SH"]
     w = client.get(f"{V}/chains/ch.t.nylon/targets",
                    params={"segment": "seg.t.cpl", "weights": "evidence:1,scale:0,linkage:0,"
-                           "region:0,connectors:0,pipeline:0,chain_fit:0"}).json()
-    only_evidence = Weights(evidence=1, scale=0, linkage=0, region=0, connectors=0,
+                           "proximity:0,market:0,connectors:0,pipeline:0,chain_fit:0"}).json()
+    only_evidence = Weights(evidence=1, scale=0, linkage=0, proximity=0, market=0, connectors=0,
                             pipeline=0, chain_fit=0)
     assert w[0]["score"] == rank_targets(atlas, "ch.t.nylon", "seg.t.cpl",
                                          weights=only_evidence)[0].score
@@ -81,9 +81,9 @@ def test_targets_and_weights(client: TestClient) -> None:
     ({"segment": "seg.t.cpl", "weights": "magic:1"}, 422, "query.weights.magic"),
     ({"segment": "seg.t.cpl", "weights": "evidence:inf"}, 422, "query.weights.evidence"),
     ({"segment": "seg.t.cpl", "weights": "{\"scale\": NaN}"}, 422, "query.weights.scale"),
-    ({"segment": "seg.t.cpl", "weights": "evidence:0,scale:0,linkage:0,region:0,"
+    ({"segment": "seg.t.cpl", "weights": "evidence:0,scale:0,linkage:0,proximity:0,market:0,"
       "connectors:0,pipeline:0,chain_fit:0"}, 422, "query.weights"),
-    ({"segment": "seg.t.cpl", "weights": "{\"region\": true"}, 422, "query.weights"),
+    ({"segment": "seg.t.cpl", "weights": "{\"proximity\": true"}, 422, "query.weights"),
     ({"segment": "seg.t.cpl", "top": 0}, 422, "query.top"),
     ({"segment": "seg.t.cpl", "county": "county.nope"}, 422, "query.county"),
 ])

@@ -53,7 +53,7 @@ def check_region(atlas: Atlas, county: str | None, park: str | None, where: str 
 
 
 def parse_weights(text: str | None) -> Weights | None:
-    """Weights from ``evidence:2,region:0`` (or a JSON object); unnamed components keep
+    """Weights from ``evidence:2,proximity:0`` (or a JSON object); unnamed components keep
     the rules' weights. Each must be finite and >= 0, and one > 0. InvalidInput with
     ``query.weights.<name>`` paths otherwise."""
     if text is None or not text.strip():
@@ -115,8 +115,8 @@ async def chain_targets(
     top: Annotated[int, Query(ge=1, le=200, description="How many firms.", examples=[10])] = 10,
     weights: Annotated[str | None, Query(
         max_length=500, description="Re-weight components: name:value pairs, comma-separated "
-        "(evidence, scale, linkage, region, connectors, pipeline, chain_fit); others keep "
-        "the rules' weights.", examples=["evidence:2,region:0"])] = None,
+        "(evidence, market, scale, proximity, linkage, connectors, pipeline, chain_fit); "
+        "others keep the rules' weights.", examples=["evidence:2,proximity:0"])] = None,
     county: County = None,
 ) -> Response:
     rules = active_rules()

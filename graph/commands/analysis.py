@@ -145,8 +145,9 @@ def targets(
     segment: Annotated[str, typer.Argument(help="Gap segment id, e.g. seg.nylon.caprolactam.")],
     top: TopOpt = 10, county: CountyOpt = None, as_json: JsonOpt = False,
     weight: Annotated[list[str] | None, typer.Option(
-        "--weight", help="Re-weight a component, NAME=NUMBER (evidence, scale, linkage, "
-                         "region, connectors, pipeline, chain_fit). Repeatable.")] = None,
+        "--weight", help="Re-weight a component, NAME=NUMBER (evidence, market, scale, "
+                         "proximity, linkage, connectors, pipeline, chain_fit). "
+                         "Repeatable.")] = None,
     seeds: SeedsOpt = None, rules_file: RulesOpt = None,
 ) -> None:
     """Rank outside firms to approach for a gap segment, with components and graph paths."""
