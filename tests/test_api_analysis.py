@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from graph.analysis.extension import extension_candidates
 from graph.analysis.gaps import city_gaps, diagnose_chain
 from graph.analysis.rules import Weights
 from graph.analysis.targets import rank_targets
+from graph.model import Source, Uses
 from tests.apikit import WRITE, api_atlas, client_for
 
 V = "/api/v1"
@@ -150,3 +152,18 @@ def test_whatif_input_errors(client: TestClient, req: dict[str, object], field: 
     r = client.post(f"{V}/whatif", json=req)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["field"] == field
+
+
+def test_customers_route_lists_users_apart_from_producers(tmp_path: Path) -> None:
+    atlas = api_atlas()
+    atlas.uses.append(Uses(company="600426.SH", segment="seg.t.pa66", product="尼龙66切片",
+                           src=Source(public="测试", as_of=dt.date(2026, 1, 1))))
+    with client_for(tmp_path, atlas) as c:
+        r = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.t.pa66"})
+        assert r.status_code == 200
+        assert [x["company_id"] for x in r.json()] == ["600426.SH"]
+        assert r.json()[0]["product"] == "尼龙66切片"
+        t = c.get(f"{V}/chains/ch.t.nylon/targets", params={"segment": "seg.t.pa66"})
+        assert "600426.SH" not in [x["company_id"] for x in t.json()]
+        bad = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.nope"})
+        assert bad.status_code == 422

@@ -27,7 +27,7 @@ from api.schemas import Page, page
 from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
 from graph.analysis.rules import Weights, active_rules
-from graph.analysis.targets import Recommendation, rank_targets
+from graph.analysis.targets import CustomerLead, Recommendation, customer_leads, rank_targets
 from graph.analysis.whatif import Hypothetical, WhatIfResult, what_if
 from graph.errors import InvalidInput, NotFound
 from graph.model import Atlas
@@ -132,6 +132,28 @@ async def chain_targets(
     if w is not None:  # custom weights are unbounded: computed per request, never cached
         return json_response(compute(service.atlas()))
     return cached_json(service, ("targets", chain_id, segment, top, county, rules.version),
+                       compute)
+
+
+@router.get("/chains/{chain_id}/customers", response_model=list[CustomerLead],
+            summary="Customer leads for one segment: outside firms that use its product "
+                    "(not producers)")
+async def chain_customers(
+    chain_id: ChainId, service: ServiceDep,
+    segment: Annotated[str, Query(description="The segment.",
+                                  examples=["seg.nylon.pa66"])],
+    top: Annotated[int, Query(ge=1, le=200, description="How many firms.", examples=[10])] = 10,
+    county: County = None,
+) -> Response:
+    rules = active_rules()
+
+    def compute(atlas: Atlas) -> list[CustomerLead]:
+        need_chain(atlas, chain_id)
+        known(atlas, "segment", segment, "query.segment")
+        check_region(atlas, county, None)
+        return customer_leads(atlas, chain_id, segment, top=top, county=county, rules=rules)
+
+    return cached_json(service, ("customers", chain_id, segment, top, county, rules.version),
                        compute)
 
 

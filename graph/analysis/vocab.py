@@ -88,6 +88,17 @@ class ProductVocab:
                         v._add(s.id, k, p)
         return v
 
+    def with_atlas(self, atlas: Atlas) -> ProductVocab:
+        """A copy with ``atlas``'s key products added as implicit terms."""
+        v = ProductVocab.from_entries([], atlas)
+        for seg, terms in self.terms.items():
+            for k, t in terms.items():
+                v._add(seg, k, t)
+        for seg, keys in self.excluded.items():
+            v.excluded[seg] |= keys
+        v.entries = self.entries
+        return v
+
     def _add(self, segment: str, key: str, term: str) -> None:
         self.terms[segment].setdefault(key, term)
         self.by_key[key].add(segment)
