@@ -11,6 +11,7 @@ from graph.analysis.index import products_match
 from graph.analysis.targets import customer_leads, rank_targets
 from graph.analysis.vocab import ProductVocab, VocabEntry, read_vocab
 from graph.errors import InvalidInput
+from graph.importers.build import listing_status
 from graph.loader import load_seeds
 from graph.model import Atlas, MapsTo, Operates, Product, ProjectStage, Source, Uses
 from graph.settings import REPO_ROOT
@@ -144,3 +145,9 @@ def test_shipped_vocabulary_names_existing_segments_and_fixes_known_misses() -> 
     assert v.match("seg.nylon.pa66", "锦纶66纤维") is None
     assert v.match("seg.semiconductor.substrate", "硅片") is None
     assert v.match("seg.nev.battery", "电池") is None
+
+
+def test_import_reads_delisting_and_st_from_listed_names() -> None:
+    assert listing_status("*ST德豪") == listing_status("ST天龙") == "ST"
+    assert listing_status("保力新", ["退市坚瑞"]) == "退市"
+    assert listing_status("神马股份", ["神马实业"]) is None

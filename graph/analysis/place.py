@@ -14,7 +14,7 @@ zone), plus a small bonus when the home is in one of the plan's focus regions, c
 
 >>> g = gazetteer()
 >>> round(distance_km(g.coords("山西省", "运城市"), g.coords("河南省", "平顶山市")))
-351
+245
 """
 
 from __future__ import annotations

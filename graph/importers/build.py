@@ -3,7 +3,8 @@ reviewed product mapping into the atlas to merge into a store.
 
 Rules:
 
-* Listed companies become ``Company(role=target, id=<stock code>)``. A company the atlas
+* Listed companies become ``Company(role=target, id=<stock code>)``, with ``status`` 退市 or
+  ST when the listed names say so (:func:`listing_status`). A company the atlas
   holds from another source (same id, or a seed company whose ``stock_code`` is that code)
   is never rewritten: only new relations point at it.
 * Products get ``prod.<hash>`` ids; ``makes``, ``product_feeds`` and ``subtype_of``
@@ -33,6 +34,7 @@ from graph.importers.mapping import MappingRow
 from graph.model import (
     Atlas,
     Company,
+    CompanyStatus,
     Grade,
     Makes,
     MapsTo,
@@ -76,6 +78,20 @@ def share_text(weight: float | None) -> str:
     return f"{weight * 100:.1f}%" if weight >= 0.0005 else "<0.1%"
 
 
+def listing_status(short: str, former: Iterable[str] = ()) -> CompanyStatus | None:
+    """Status read from the listed names: 退市 (current or former name ``退市…``), ST
+    (current name ``ST…``/``*ST…``), else None.
+
+    >>> listing_status("*ST德豪"), listing_status("x", ["退市博元"]), listing_status("神马股份")
+    ('ST', '退市', None)
+    """
+    if short.startswith("退市") or any(n.startswith("退市") for n in former):
+        return "退市"
+    if short.lstrip("*").startswith("ST"):
+        return "ST"
+    return None
+
+
 def _grade(row: MappingRow, share: float | None) -> Grade:
     level = 0 if row.kind == "fuzzy" else 1
     if row.decision == "accept" or (row.kind == "exact" and (share or 0) >= STRONG_SHARE):
@@ -109,7 +125,8 @@ def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
         aliases = [n for n in dict.fromkeys([co.short, *co.former]) if n != name]
         plan.atlas.companies[code] = Company.model_validate(dict(
             id=code, name=name, aliases=aliases, role=Role.target, tags=["上市"],
-            stock_code=code, description=f"申万行业：{co.industry}" if co.industry else "",
+            stock_code=code, status=listing_status(co.short, co.former),
+            description=f"申万行业：{co.industry}" if co.industry else "",
             src=_src(f"company:{code}")))
         ids[code] = code
     _note_name_matches(data, seeded, plan)
