@@ -151,3 +151,20 @@ def test_import_reads_delisting_and_st_from_listed_names() -> None:
     assert listing_status("*ST德豪") == listing_status("ST天龙") == "ST"
     assert listing_status("保力新", ["退市坚瑞"]) == "退市"
     assert listing_status("神马股份", ["神马实业"]) is None
+
+
+def test_asking_for_one_product_of_the_segment() -> None:
+    vocab = ProductVocab.from_entries([
+        VocabEntry(term="激光雷达", segment=seg("b")),
+        VocabEntry(term="毫米波雷达", segment=seg("b"))])
+    atlas = chain(F("lidar", "b", role="target", products=["激光雷达"]),
+                  F("radar", "b", role="target", products=["毫米波雷达"]),
+                  F("bare", "b", role="target"))
+    recs = rank_targets(atlas, "ch.t", seg("b"), vocab=vocab, use_place=False,
+                        product="激光雷达")
+    ev = {r.company_id: r.components["evidence"] for r in recs}
+    assert ev == {"co.lidar": 0.7, "co.radar": pytest.approx(0.35),
+                  "co.bare": pytest.approx(0.42)}
+    assert recs[0].company_id == "co.lidar"
+    with pytest.raises(InvalidInput, match="not a product of the segment"):
+        rank_targets(atlas, "ch.t", seg("b"), vocab=vocab, use_place=False, product="芯片")

@@ -167,3 +167,13 @@ def test_customers_route_lists_users_apart_from_producers(tmp_path: Path) -> Non
         assert "600426.SH" not in [x["company_id"] for x in t.json()]
         bad = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.nope"})
         assert bad.status_code == 422
+
+
+def test_targets_for_one_product_and_unknown_product(client: TestClient) -> None:
+    ok = client.get(f"{V}/chains/ch.t.nylon/targets",
+                    params={"segment": "seg.t.cpl", "product": "己内酰胺"})
+    assert ok.status_code == 200 and ok.json()[0]["company_id"] == "600426.SH"
+    bad = client.get(f"{V}/chains/ch.t.nylon/targets",
+                     params={"segment": "seg.t.cpl", "product": "芯片"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "query.product"

@@ -118,6 +118,9 @@ async def chain_targets(
         "(evidence, market, scale, proximity, linkage, connectors, pipeline, chain_fit); "
         "others keep the rules' weights.", examples=["evidence:2,proximity:0"])] = None,
     county: County = None,
+    product: Annotated[str | None, Query(
+        max_length=100, description="Rank the makers of this product of the segment.",
+        examples=["尼龙66切片"])] = None,
 ) -> Response:
     rules = active_rules()
     w = parse_weights(weights)
@@ -127,12 +130,12 @@ async def chain_targets(
         known(atlas, "segment", segment, "query.segment")
         check_region(atlas, county, None)
         return rank_targets(atlas, chain_id, segment, weights=w, top=top, county=county,
-                            rules=rules)
+                            rules=rules, product=product, product_field="query.product")
 
     if w is not None:  # custom weights are unbounded: computed per request, never cached
         return json_response(compute(service.atlas()))
-    return cached_json(service, ("targets", chain_id, segment, top, county, rules.version),
-                       compute)
+    return cached_json(service, ("targets", chain_id, segment, top, county, product,
+                                 rules.version), compute)
 
 
 @router.get("/chains/{chain_id}/customers", response_model=list[CustomerLead],

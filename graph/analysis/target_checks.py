@@ -6,9 +6,11 @@ decides the top target.
 segments' products. A labelled producer resolves to an atlas company by ``id`` when the
 atlas has it, else by exact name or alias (names naming one company only). For every
 labelled segment that has candidates, the segment is ranked in its first chain (all
-candidates); precision@k = share of the top k (or of all candidates when fewer) that are
+candidates), for the labelled product when the vocabulary names it for the segment;
+precision@k = share of the top k (or of all candidates when fewer) that are
 labelled producers; the reported precision is the mean over those segments. The leader's
-rank is its position in the full ranking (None: not a candidate).
+rank is its position in the full ranking (None: not a candidate). Labelled
+``not_producers`` (users, wrong text matches) found in a top 10 are listed and counted.
 
 **Decisive component** (``--decisive``). Over every (chain, missing or broken segment)
 pair with at least two candidates, the component that decides the top target is the one
@@ -32,7 +34,7 @@ from graph.analysis.index import company_names
 from graph.analysis.place import CityProfile
 from graph.analysis.rules import Rules, active_rules
 from graph.analysis.targets import COMPONENTS, gap_pairs, rank_targets
-from graph.analysis.vocab import ProductVocab
+from graph.analysis.vocab import ProductVocab, atlas_vocab
 from graph.errors import InvalidInput
 from graph.model import Atlas, Source
 
@@ -43,6 +45,17 @@ class LabelledProducer(BaseModel):
     id: str | None = None
     name: str
     leader: bool = False
+    basis: Source | None = None
+
+
+class LabelledNonProducer(BaseModel):
+    """A firm that only uses the product, or that a text match wrongly takes for a maker."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    name: str
+    note: str = ""
 
 
 class TargetLabel(BaseModel):
@@ -54,6 +67,7 @@ class TargetLabel(BaseModel):
     product: str = ""
     producers: list[LabelledProducer] = Field(min_length=1)
     basis: Source | None = None
+    not_producers: list[LabelledNonProducer] = Field(default_factory=list)
     note: str = ""
 
 
@@ -69,6 +83,7 @@ class SegmentHit(BaseModel):
     precision_at_5: float | None
     precision_at_10: float | None
     leaders: dict[str, int | None]
+    not_producers_in_top10: list[str]
     top5: list[str]
 
 
@@ -81,6 +96,7 @@ class TargetValidation(BaseModel):
     precision_at_10: float | None
     leaders_in_top3: int
     leaders: int
+    not_producers_in_top10: int
 
 
 class DecisiveReport(BaseModel):
@@ -143,9 +159,14 @@ def validate_targets(atlas: Atlas, labels: list[TargetLabel], *, rules: Rules | 
             if cid is not None:
                 ids[cid] = p
         chain = sorted(seg.chains)[0] if seg is not None else None
+        term = (vocab or atlas_vocab(atlas)).match(lab.segment, lab.product) if lab.product \
+            else None
         recs = (rank_targets(atlas, chain, lab.segment, top=10_000, rules=rules, vocab=vocab,
-                             place=place, use_place=use_place)
+                             place=place, use_place=use_place, product=term)
                 if chain is not None else [])
+        wrong = {cid for p in lab.not_producers
+                 if (cid := p.id if p.id and p.id in atlas.companies
+                     else names.get(p.name.strip())) is not None}
         hits = [r.company_id in ids for r in recs]
         order = {r.company_id: i for i, r in enumerate(recs, 1)}
         leaders = {p.name: next((order[c] for c, q in ids.items() if q is p and c in order), None)
@@ -155,7 +176,8 @@ def validate_targets(atlas: Atlas, labels: list[TargetLabel], *, rules: Rules | 
             labelled=len(lab.producers), resolved=len(ids), candidates=len(recs),
             precision_at_5=precision_at(hits, 5) if recs else None,
             precision_at_10=precision_at(hits, 10) if recs else None,
-            leaders=leaders, top5=[r.name for r in recs[:5]]))
+            leaders=leaders, top5=[r.name for r in recs[:5]],
+            not_producers_in_top10=[r.name for r in recs[:10] if r.company_id in wrong]))
     scored = [r for r in rows if r.precision_at_5 is not None]
     ranks = [v for r in rows for v in r.leaders.values()]
     return TargetValidation(
@@ -163,7 +185,8 @@ def validate_targets(atlas: Atlas, labels: list[TargetLabel], *, rules: Rules | 
         precision_at_5=_mean([r.precision_at_5 for r in scored if r.precision_at_5 is not None]),
         precision_at_10=_mean([r.precision_at_10 for r in scored
                                if r.precision_at_10 is not None]),
-        leaders_in_top3=sum(1 for v in ranks if v is not None and v <= 3), leaders=len(ranks))
+        leaders_in_top3=sum(1 for v in ranks if v is not None and v <= 3), leaders=len(ranks),
+        not_producers_in_top10=sum(len(r.not_producers_in_top10) for r in rows))
 
 
 def decisive_components(atlas: Atlas, *, rules: Rules | None = None,

@@ -61,7 +61,7 @@ from graph.analysis.place import CityProfile, Gazetteer, city_profile, distance_
 from graph.analysis.presence import RegionFilter, is_anchor, region_filter
 from graph.analysis.rules import Rules, Weights, active_rules
 from graph.analysis.vocab import ProductVocab, atlas_vocab
-from graph.errors import NotFound
+from graph.errors import InvalidInput, NotFound
 from graph.model import (
     PROJECT_STAGE_ORDER,
     Atlas,
@@ -120,6 +120,7 @@ class _Ctx:
                  ) -> None:
         self.idx, self.seg_id, self.rules, self.region = idx, seg_id, rules, region
         self.vocab, self.place = vocab, place
+        self.product: str | None = None  # the requested product's term (None: any)
         self.seg_name = idx.name(seg_id)
         self.statuses = statuses
         self.preds, self.succs = preds, succs
@@ -166,11 +167,16 @@ def _producer_line(ctx: _Ctx, c: Company, op: Operates) -> tuple[float, str] | N
         if op.products and not hits:
             value *= t.unlisted_product
             note = "；产品不在词表中"
+        elif ctx.product and not any(v.match(ctx.seg_id, p) == ctx.product for p in hits):
+            value *= t.other_product if hits else t.unlisted_product
+            note = f"；未列明{ctx.product}"
         return value, f"{c.name} —经营→ {ctx.seg_name}（{prods}证据：{GRADE_ZH[g]}{note}）"
     if not hits:
         return None
-    return (t.product_match * t.grade_score[g],
-            f"{c.name} —生产→ {'、'.join(hits[:3])}（属「{ctx.seg_name}」关键产品）")
+    value = t.product_match * t.grade_score[g]
+    if ctx.product and not any(v.match(ctx.seg_id, p) == ctx.product for p in hits):
+        value *= t.other_product
+    return (value, f"{c.name} —生产→ {'、'.join(hits[:3])}（属「{ctx.seg_name}」关键产品）")
 
 
 def _evidence(ctx: _Ctx, c: Company) -> tuple[float, list[str]]:
@@ -230,7 +236,7 @@ def _market_figures(ctx: _Ctx, c: Company) -> list[tuple[Figure, str]]:
             continue
         if f.product:
             term = ctx.vocab.match(ctx.seg_id, f.product)
-            if term is not None:
+            if term is not None and (ctx.product is None or term == ctx.product):
                 out.append((f, term))
         elif f.name == "营业收入":
             out.append((f, ""))
@@ -431,9 +437,16 @@ def _order(recs: list[Recommendation], rules: Rules) -> list[Recommendation]:
 def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
                  weights: Weights | None = None, top: int = 10, county: str | None = None,
                  rules: Rules | None = None, vocab: ProductVocab | None = None,
-                 place: CityProfile | None = None, use_place: bool = True
+                 place: CityProfile | None = None, use_place: bool = True,
+                 product: str | None = None, product_field: str = "product"
                  ) -> list[Recommendation]:
     """The ``top`` producers to approach for ``segment_id`` of ``chain_id``, best first.
+
+    ``product`` (one of the segment's products, e.g. 激光雷达 for 智能感知) asks for its
+    makers: links naming another product of the segment weigh ``targets.other_product``,
+    links naming no product ``targets.unlisted_product``, and only figures on that product
+    count for market position; InvalidInput (field ``product_field``) when the vocabulary
+    does not name it for the segment.
 
     ``weights`` re-weights the components (default: the rules' weights); ``county`` limits
     "local" to a county; ``vocab`` is the product vocabulary (default: the reviewed file
@@ -446,6 +459,12 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
         place = city_profile()
     w = (weights or rules.weights).model_dump()
     ctx = _context(atlas, chain_id, segment_id, county, rules, vocab, place)
+    if product:
+        ctx.product = ctx.vocab.match(segment_id, product)
+        if ctx.product is None:
+            raise InvalidInput(f"{product!r} 不是环节 {segment_id!r} 的产品 (not a product of "
+                               f"the segment)", details=[{"field": product_field,
+                                                          "value": product}])
     cands: list[tuple[Company, tuple[float, list[str], list[str], bool]]] = []
     for c in _candidates(ctx):
         piped = _pipeline(ctx, c)

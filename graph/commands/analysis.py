@@ -150,6 +150,8 @@ def targets(
         "--weight", help="Re-weight a component, NAME=NUMBER (evidence, market, scale, "
                          "proximity, linkage, connectors, pipeline, chain_fit). "
                          "Repeatable.")] = None,
+    product: Annotated[str | None, typer.Option(
+        "--product", help="Rank the makers of this product of the segment.")] = None,
     seeds: SeedsOpt = None, rules_file: RulesOpt = None,
 ) -> None:
     """Rank the producers to approach for a gap segment (components, connectors, graph
@@ -159,7 +161,7 @@ def targets(
 
     def compute(a: Atlas, r: Rules) -> tuple[list[Recommendation], list[CustomerLead]]:
         recs = rank_targets(a, chain, segment, weights=w, top=top, county=county, rules=r,
-                            vocab=vocab and vocab.with_atlas(a), place=place)
+                            vocab=vocab and vocab.with_atlas(a), place=place, product=product)
         return recs, customer_leads(a, chain, segment, top=top, county=county, rules=r,
                                     place=place)
 

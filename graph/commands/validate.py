@@ -50,7 +50,8 @@ def _print_validation(v: TargetValidation) -> None:
                   _pct(s.precision_at_5), _pct(s.precision_at_10), lead, "、".join(s.top5))
     _console().print(t)
     typer.echo(f"precision@5 = {_pct(v.precision_at_5)}  precision@10 = "
-               f"{_pct(v.precision_at_10)}  leaders in top 3: {v.leaders_in_top3}/{v.leaders}")
+               f"{_pct(v.precision_at_10)}  leaders in top 3: {v.leaders_in_top3}/{v.leaders}"
+               f"  labelled non-producers in a top 10: {v.not_producers_in_top10}")
 
 
 def _print_decisive(d: DecisiveReport) -> None:
