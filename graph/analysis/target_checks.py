@@ -27,15 +27,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analysis.index import company_names
+from graph.analysis.listfile import read_list
 from graph.analysis.place import CityProfile
 from graph.analysis.rules import Rules, active_rules
 from graph.analysis.targets import COMPONENTS, gap_pairs, rank_targets
 from graph.analysis.vocab import ProductVocab, atlas_vocab
-from graph.errors import InvalidInput
 from graph.model import Atlas, Source
 
 
@@ -113,25 +112,7 @@ class DecisiveReport(BaseModel):
 
 def read_target_labels(path: Path) -> list[TargetLabel]:
     """The labelled set; :class:`InvalidInput` naming the file, entry and field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: 无法读取标注集 cannot read labels ({exc})",
-                           details=[{"file": str(path), "field": ""}]) from exc
-    if not isinstance(data, list):
-        raise InvalidInput(f"{path}: 标注集应为列表 labels must be a list",
-                           details=[{"file": str(path), "field": ""}])
-    out: list[TargetLabel] = []
-    for i, raw in enumerate(data):
-        try:
-            out.append(TargetLabel.model_validate(raw))
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            fld = ".".join(str(p) for p in e["loc"])
-            raise InvalidInput(f"{path}: 第 {i} 条 entry {i}: {fld}: {e['msg']}",
-                               details=[{"file": str(path), "entry": i, "field": fld,
-                                         "message": e["msg"]}]) from exc
-    return out
+    return read_list(path, TargetLabel, "标注集", "labels")
 
 
 def precision_at(hits: list[bool], k: int) -> float:

@@ -29,10 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from graph.errors import InvalidInput
+from graph.analysis.listfile import read_list
 from graph.importers.mapping import match_key, split_terms
 from graph.model import Atlas
 
@@ -127,30 +126,7 @@ class ProductVocab:
 def read_vocab(path: Path) -> list[VocabEntry]:
     """The entries of a vocabulary file; :class:`InvalidInput` naming the file, entry and
     field of every bad entry (nothing is returned then). A missing file is empty."""
-    if not path.is_file():
-        return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: 无法读取产品词表 cannot read vocabulary ({exc})",
-                           details=[{"file": str(path), "field": ""}]) from exc
-    if not isinstance(data, list):
-        raise InvalidInput(f"{path}: 产品词表应为列表 vocabulary must be a list",
-                           details=[{"file": str(path), "field": ""}])
-    out: list[VocabEntry] = []
-    problems: list[dict[str, object]] = []
-    for i, raw in enumerate(data):
-        try:
-            out.append(VocabEntry.model_validate(raw))
-        except ValidationError as exc:
-            problems += [{"file": str(path), "entry": i,
-                          "field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                         for e in exc.errors()]
-    if problems:
-        p = problems[0]
-        raise InvalidInput(f"{path}: 第 {p['entry']} 条 entry {p['entry']}: {p['field']}: "
-                           f"{p['message']} ({len(problems)} problem(s))", details=problems)
-    return out
+    return read_list(path, VocabEntry, "产品词表", "vocabulary", missing_ok=True)
 
 
 _CACHE: dict[tuple[Path, int, int], list[VocabEntry]] = {}

@@ -31,10 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from graph.errors import InvalidInput
+from graph.analysis.listfile import read_list
 from graph.importers.ckg import DATASET, CkgData, product_id
 from graph.importers.mapping import MappingRow
 from graph.model import (
@@ -114,14 +113,8 @@ class StatusEntry(BaseModel):
 def read_statuses(path: Path) -> dict[str, CompanyStatus]:
     """Reviewed statuses by stock code; a missing file is empty; :class:`InvalidInput`
     naming the file and entry for a bad one."""
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        return {e.id: e.status for e in (StatusEntry.model_validate(x) for x in data)}
-    except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
-        raise InvalidInput(f"{path}: 企业状态文件有误 bad company statuses ({exc})",
-                           details=[{"file": str(path), "field": "status"}]) from exc
+    entries = read_list(path, StatusEntry, "企业状态文件", "company statuses", missing_ok=True)
+    return {e.id: e.status for e in entries}
 
 
 def _grade(row: MappingRow, share: float | None) -> Grade:
