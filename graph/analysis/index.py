@@ -1,10 +1,11 @@
 """Per-atlas lookup tables for the analysis functions, built once per atlas object.
 
 Every analysis call starts with :func:`analysis_index`; the tables (operates by segment
-and by company, projects by segment and investor, feeds adjacency per chain scope,
-memberships, institute links …) are cached on the atlas's identity and dropped when the
-atlas is garbage-collected. The atlas must not be mutated after the first call (stores
-hand out copy-on-write snapshots; :func:`graph.analysis.whatif.what_if` builds a copy).
+and by company, projects by segment and investor, facts and assessments by segment,
+co-product sources, feeds adjacency per chain scope, memberships, institute links …) are
+cached on the atlas's identity and dropped when the atlas is garbage-collected. The atlas
+must not be mutated after the first call (stores hand out copy-on-write snapshots;
+:func:`graph.analysis.whatif.what_if` builds a copy).
 
 >>> from graph.model import Atlas
 >>> atlas = Atlas()
@@ -20,10 +21,21 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.analysis.vocab import product_keys
 from graph.coverage import chain_family
-from graph.model import Atlas, Company, Operates, Project, Role, Segment, Uses
+from graph.model import (
+    Assessment,
+    Atlas,
+    Company,
+    Fact,
+    Operates,
+    Project,
+    Role,
+    Segment,
+    Uses,
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,13 @@ class AnalysisIndex:
     cooperates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     uses_by_segment: dict[str, list[Uses]] = field(default_factory=lambda: defaultdict(list))
     key_products: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    facts_by_segment: dict[str, list[Fact]] = field(default_factory=lambda: defaultdict(list))
+    assessments_by_segment: dict[str, list[Assessment]] = field(
+        default_factory=lambda: defaultdict(list))
+    co_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Segment → the segments that co-produce it (``co_produces`` source → target)."""
+    memo: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
+    """Results of analysis helpers over this atlas, keyed by the helper and its arguments."""
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
 
     @property
@@ -145,6 +164,14 @@ class AnalysisIndex:
             self.uses_by_segment[u.segment].append(u)
         self.key_products = {s.id: tuple(k for p in s.key_products for k in product_keys(p))
                              for s in a.segments.values()}
+        for fact in sorted(a.facts.values(), key=lambda f: f.id):
+            self.facts_by_segment[fact.segment].append(fact)
+        for ass in sorted(a.assessments.values(), key=lambda x: x.id):
+            self.assessments_by_segment[ass.segment].append(ass)
+        co_src: dict[str, set[str]] = defaultdict(set)
+        for cp in a.co_produces:
+            co_src[cp.target].add(cp.source)
+        self.co_sources = {t: tuple(sorted(x)) for t, x in co_src.items()}
 
     # --- chains -------------------------------------------------------------------
 
