@@ -159,7 +159,6 @@ class TargetRules(_Strict):
     weight_base: Unit
     product_match: Unit
     unlisted_product: Unit
-    other_product: Unit
     noise: NonNeg
     tie_break: list[TieBreak]
     excluded_status: list[str]
