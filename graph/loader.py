@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from graph.errors import Problem, SeedErrors
 from graph.model import (
-    ENTITY_TABLE,
     ENTITY_TYPES,
     RELATION_ENDS,
     RELATION_TYPES,
@@ -48,8 +47,6 @@ from graph.seedformat import (
     PathIn,
 )
 from graph.yamlsrc import PathT, Positions, read_yaml
-
-SECTION_KIND = {table: kind for kind, table in ENTITY_TABLE.items()}
 
 
 @dataclass

@@ -10,17 +10,59 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal, Self
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graph.ids import check_id
 
 
+def _scalar_types(annotation: Any) -> frozenset[type]:
+    """The plain types a field annotation admits (Annotated, Optional and unions unwrapped;
+    containers are left out)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        out: frozenset[type] = frozenset()
+        for arg in get_args(annotation):
+            out |= _scalar_types(arg)
+        return out
+    return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
+
+
+@cache
+def _field_types(cls: type[BaseModel], name: str) -> frozenset[type]:
+    return _scalar_types(cls.model_fields[name].annotation)
+
+
 class Strict(BaseModel):
-    """Base for every model: unknown fields are errors."""
+    """Base for every model: unknown fields are errors, and no loose coercion is stored
+    silently: a boolean is never a number (``lon: false`` is refused, not 0.0) and a
+    number is never a date (``as_of: 0`` is refused, not 1970-01-01)."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_loose_coercion(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None or not isinstance(v, bool | int | float):
+            return v
+        types = _field_types(cls, info.field_name)
+        if isinstance(v, bool) and types & {int, float} and bool not in types:
+            raise ValueError("expected a number, not true/false")
+        if not isinstance(v, bool) and types & {dt.date, dt.datetime} and not types & {int, float}:
+            raise ValueError("expected a date (YYYY-MM-DD), not a number")
+        return v
 
 
 class Grade(StrEnum):
@@ -471,8 +513,6 @@ class Atlas(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-
-    _graph: Any = PrivateAttr(default=None)
 
     chains: dict[str, Chain] = Field(default_factory=dict)
     segments: dict[str, Segment] = Field(default_factory=dict)

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from graph.analysis.gaps import city_gaps, diagnose_chain
-from graph.commands.migrate import migrate
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.model import (
     ENTITY_TYPES,
@@ -36,6 +35,7 @@ from graph.model import (
 from graph.store.base import AtlasStore
 from graph.store.cypher import FALKORDB
 from graph.store.embedded import EmbeddedStore
+from graph.store.migrate import migrate
 from graph.store.neo4j import Neo4jStore
 
 SRC = {"public": "测试", "as_of": "2026-11-01"}
