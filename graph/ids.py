@@ -29,6 +29,8 @@ PREFIX: dict[str, str] = {
     "project": "proj",
     "product": "prod",
     "campaign": "camp",
+    "fact": "fact",
+    "assessment": "assess",
 }
 
 SLUG = r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?"
