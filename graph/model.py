@@ -206,13 +206,15 @@ class Figure(Strict):
     value: float
     unit: str
     year: int | None = None
+    product: str | None = None
     src: Source | None = None
 
 
 class Tie(Strict):
-    """A connector that can open a firm's door: 乡情 (hometown), alumni, prior cooperation."""
+    """A connector that can open a firm's door: 乡情 (hometown: a 运城-born founder or 运商),
+    alumni, prior cooperation, investment, 在晋布局 (a group company already in Shanxi)."""
 
-    kind: Literal["乡情", "校友", "合作", "投资", "其他"]
+    kind: Literal["乡情", "校友", "合作", "投资", "在晋布局", "其他"]
     note: str
     county: str | None = None
     src: Source | None = None
@@ -222,6 +224,10 @@ Tag = Literal[
     "世界500强", "中国500强", "民营500强", "制造业500强", "上市", "央企", "国企", "外资",
     "专精特新", "小巨人", "单项冠军", "高新", "规上", "龙头", "链主", "独角兽",
 ]
+
+
+CompanyStatus = Literal["在营", "ST", "破产重整", "退市", "注销"]
+"""Business status when known (listing risk warnings, bankruptcy, delisting)."""
 
 
 InferredAttr = Literal["county", "park", "name", "segments", "role", "tags"]
@@ -246,6 +252,7 @@ class Company(Entity):
     credit_code: str | None = None
     figures: list[Figure] = Field(default_factory=list)
     ties: list[Tie] = Field(default_factory=list)
+    status: CompanyStatus | None = None
     inferred: list[InferredAttr] = Field(default_factory=list)
     description: str = ""
 
@@ -516,6 +523,16 @@ class Supplies(Relation):
     product: str = ""
 
 
+class Uses(Relation):
+    """Company ``company`` uses the product of segment ``segment`` (a customer lead, not a
+    producer): e.g. a fabric maker using 尼龙66切片."""
+
+    KIND: ClassVar[str] = "uses"
+    company: str
+    segment: str
+    product: str = ""
+
+
 class Supports(Relation):
     """Institute supports segment (research, talent, platform)."""
 
@@ -590,7 +607,7 @@ class MapsTo(Relation):
 
 RELATION_TYPES: dict[str, type[Relation]] = {
     t.KIND: t
-    for t in (Feeds, Operates, Supplies, Supports, Covers, MemberOf, Cooperates,
+    for t in (Feeds, Operates, Supplies, Uses, Supports, Covers, MemberOf, Cooperates,
               Makes, ProductFeeds, SubtypeOf, MapsTo, CoProduces)
 }
 
@@ -599,6 +616,7 @@ RELATION_ENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "feeds": (("source", "segment"), ("target", "segment")),
     "operates": (("company", "company"), ("segment", "segment")),
     "supplies": (("supplier", "company"), ("customer", "company")),
+    "uses": (("company", "company"), ("segment", "segment")),
     "supports": (("institute", "institute"), ("segment", "segment")),
     "covers": (("association", "association"), ("segment", "segment")),
     "member_of": (("company", "company"), ("association", "association")),
@@ -640,6 +658,7 @@ class Atlas(BaseModel):
     feeds: list[Feeds] = Field(default_factory=list)
     operates: list[Operates] = Field(default_factory=list)
     supplies: list[Supplies] = Field(default_factory=list)
+    uses: list[Uses] = Field(default_factory=list)
     supports: list[Supports] = Field(default_factory=list)
     covers: list[Covers] = Field(default_factory=list)
     member_of: list[MemberOf] = Field(default_factory=list)

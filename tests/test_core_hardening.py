@@ -30,7 +30,7 @@ def _problem(text: str) -> str:
     t0 = time.monotonic()
     with pytest.raises(SeedErrors) as info:
         read_yaml_text(text, "seeds/chains/bad.yaml")
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 10.0  # about 1 s on a quiet machine (deep nesting)
     (p,) = info.value.problems
     assert p.file == "seeds/chains/bad.yaml" and p.line is not None
     return p.message
