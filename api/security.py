@@ -1,5 +1,5 @@
 """HTTP hardening in one place: security headers with a Content-Security-Policy on every
-HTML page, redaction of credentials in the access log, and a request-body read timeout.
+HTML page (a page that sets its own policy keeps it), redaction of credentials in the access log, and a request-body read timeout.
 
 CSP rule: scripts only from this origin plus the exact inline scripts of the page (their
 SHA-256 hashes are added per response); JSON data blocks (``type="application/json"``)
@@ -68,7 +68,7 @@ class SecurityHeaders:
                 headers += [(k, v) for k, v in _ALWAYS if k not in have]
                 message = {**message, "headers": headers}
                 ctype = dict(headers).get(b"content-type", b"")
-                if ctype.startswith(b"text/html"):
+                if ctype.startswith(b"text/html") and b"content-security-policy" not in have:
                     start = message
                     return
                 await send(message)

@@ -5,8 +5,9 @@ Used alike by the API and the CLI; knows nothing about HTTP.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,9 +15,25 @@ from graph.accounts import Accounts, Entry, Principal
 from graph.analysis.rules import active_rules
 from graph.errors import NotFound
 from graph.loader import load_seeds
-from graph.model import Atlas, Campaign, Chain, Entity, Project, Relation, relation_key
+from graph.model import (
+    Atlas,
+    Campaign,
+    Chain,
+    Entity,
+    Project,
+    ProjectStage,
+    Relation,
+    relation_key,
+)
 from graph.permissions import check_write
-from graph.pipeline.ops import replace_project, update_campaign
+from graph.pipeline.excel import LedgerImport, LedgerRows
+from graph.pipeline.ops import (
+    create_campaign,
+    import_parsed,
+    move_project,
+    replace_project,
+    update_campaign,
+)
 from graph.store.base import AtlasStore
 
 T = TypeVar("T")
@@ -131,3 +148,41 @@ class AtlasService:
         check_write(who, self.atlas(), kind, None, None)
         self.store.remove_relation(kind, a, b, qualifier)
         self.audit(who, entry, "unrelate", kind, f"{a}→{b}{':' + qualifier if qualifier else ''}")
+
+    def move(self, who: Principal, entry: Entry, project_id: str, to: ProjectStage, *,
+             by: str, reason: str = "", at: dt.date | None = None,
+             rev: int | None = None) -> Project:
+        """One lifecycle transition (:func:`graph.pipeline.ops.move_project`) if ``who``
+        may change the project; recorded."""
+        before = self.typed(project_id, Project)
+        check_write(who, self.atlas(), "project", before, before)
+        moved = move_project(self.store, project_id, to, by=by, reason=reason, at=at, rev=rev)
+        self.audit(who, entry, "stage", "project", project_id,
+                   before=before.model_dump(mode="json"), after=moved.model_dump(mode="json"))
+        return moved
+
+    def import_ledger(self, who: Principal, entry: Entry, rows: LedgerRows, *, by: str,
+                      today: dt.date | None = None) -> LedgerImport:
+        """A parsed ledger, all rows or none; every project must be one ``who`` may write
+        (checked inside the write transaction); one audit record per project."""
+        before: dict[str, Any] = {}
+
+        def guard(atlas: Atlas, written: Sequence[Entity]) -> None:
+            for e in written:
+                old = atlas.projects.get(e.id)
+                check_write(who, atlas, "project", old, e)
+                before[e.id] = None if old is None else old.model_dump(mode="json")
+
+        res = import_parsed(self.store, rows, by=by, today=today, guard=guard)
+        for p in res.projects:
+            self.audit(who, entry, "import", "project", p.id, before=before.get(p.id),
+                       after=p.model_dump(mode="json"))
+        return res
+
+    def start_campaign(self, who: Principal, entry: Entry, campaign: Campaign) -> Campaign:
+        """Start a campaign (baseline taken now) if ``who`` may; recorded."""
+        check_write(who, self.atlas(), "campaign", None, campaign)
+        started = create_campaign(self.store, campaign)
+        self.audit(who, entry, "create", "campaign", started.id,
+                   after=started.model_dump(mode="json"))
+        return started

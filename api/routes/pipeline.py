@@ -11,13 +11,13 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import Limit, Offset, ServiceDep, SettingsDep, WriteAuth
+from api.deps import Limit, Offset, ServiceDep, SettingsDep, Writer
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import Page, page
 from graph.errors import InvalidInput
 from graph.model import Campaign, Project, StageChange
 from graph.pipeline import campaigns as camp
-from graph.pipeline import ops, tables
+from graph.pipeline import tables
 from graph.pipeline.conflicts import Clash, find_conflicts
 from graph.pipeline.excel import InvestorMatch
 from graph.pipeline.metrics import Metrics, Slice, Stalled, pipeline_metrics
@@ -121,11 +121,11 @@ class ImportResult(BaseModel):
 
 
 @router.post("/pipeline/import", response_model=ImportResult, responses=WRITE_ERRORS,
-             dependencies=[WriteAuth], summary="Import a project ledger (台账, .xlsx body)",
+             summary="Import a project ledger (台账, .xlsx body)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 async def import_ledger(
-    request: Request, service: ServiceDep,
+    request: Request, service: ServiceDep, who: Writer,
     by: Annotated[str, Query(min_length=1, description="Who imports (recorded).")],
     filename: Annotated[str, Query(description="Ledger name (recorded as source).")] = "台账.xlsx",
 ) -> ImportResult:
@@ -137,7 +137,7 @@ async def import_ledger(
                            details=[{"field": "body"}])
     sheet = await to_thread.run_sync(parse_in_worker, data, filename)
     res = await to_thread.run_sync(
-        lambda: ops.import_parsed(service.store, sheet, by=by))
+        lambda: service.import_ledger(who, "ledger", sheet, by=by))
     return ImportResult(created=res.created, updated=res.updated, review=res.review,
                         ignored_columns=res.ignored_columns)
 
@@ -167,17 +167,20 @@ def list_campaigns(service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
 
 
 @router.post("/campaigns", response_model=Campaign, status_code=201, responses=WRITE_ERRORS,
-             dependencies=[WriteAuth], summary="Start a campaign (its baseline is taken now)")
-def start_campaign(body: CampaignBody, service: ServiceDep) -> Campaign:
-    return ops.create_campaign(service.store, body)
+             summary="Start a campaign (its baseline is taken now)")
+def start_campaign(body: CampaignBody, service: ServiceDep, who: Writer) -> Campaign:
+    return service.start_campaign(who, "api", body)
 
 
 @router.put("/campaigns/{campaign_id}", response_model=Campaign, responses=WRITE_ERRORS,
-            dependencies=[WriteAuth], summary="Update a campaign's plan (baseline kept)")
-def update_campaign(campaign_id: str, body: CampaignBody, service: ServiceDep) -> Campaign:
+            summary="Update a campaign's plan (baseline kept)")
+def update_campaign(campaign_id: str, body: CampaignBody, service: ServiceDep,
+                    who: Writer) -> Campaign:
     if body.id != campaign_id:
         raise InvalidInput("id in path and body differ", details=[{"field": "body.id"}])
-    return ops.update_campaign(service.store, body)
+    saved = service.update(who, "api", body)
+    assert isinstance(saved, Campaign)
+    return saved
 
 
 @router.get("/campaigns/{campaign_id}", response_model=Campaign, responses=READ_ERRORS,

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import Limit, Offset, ServiceDep, WriteAuth, known
+from api.deps import Limit, Offset, ServiceDep, Writer, known
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import Page, StageChange, page
 from graph.model import Project, ProjectStage
-from graph.pipeline.ops import move_project
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -48,8 +47,8 @@ def get_project(project_id: ProjectId, service: ServiceDep) -> Project:
 
 
 @router.post("/{project_id}/stage", response_model=Project, responses=WRITE_ERRORS,
-             dependencies=[WriteAuth],
              summary="Move a project along its lifecycle (validated and recorded)")
-def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep) -> Project:
-    return move_project(service.store, project_id, change.stage, by=change.by,
+def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep,
+                 who: Writer) -> Project:
+    return service.move(who, "api", project_id, change.stage, by=change.by,
                         reason=change.reason, at=change.date, rev=change.rev)

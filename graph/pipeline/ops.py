@@ -13,7 +13,7 @@ over a change it did not see.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from graph.errors import Conflict, NotFound
 from graph.model import Atlas, Campaign, Entity, Project, ProjectStage
@@ -73,14 +73,22 @@ def import_projects(store: AtlasStore, data: bytes, *, filename: str, by: str,
     return import_parsed(store, read_ledger(data, filename=filename), by=by, today=today)
 
 
+Guard = Callable[[Atlas, Sequence[Entity]], None]
+"""Called inside a write transaction with the atlas as stored and what is about to be
+written; raises to refuse (e.g. a permission check)."""
+
+
 def import_parsed(store: AtlasStore, rows: LedgerRows, *, by: str,
-                  today: dt.date | None = None) -> LedgerImport:
+                  today: dt.date | None = None, guard: Guard | None = None) -> LedgerImport:
     """Write a parsed ledger: every row is validated against the atlas as it stands inside
-    the write transaction (stage changes checked against the current stage)."""
+    the write transaction (stage changes checked against the current stage); ``guard``
+    sees the projects before they are written."""
     result: list[LedgerImport] = []
 
     def change(atlas: Atlas) -> Sequence[Entity]:
         res = import_rows(atlas, rows, by=by, today=today or dt.date.today())
+        if guard is not None:
+            guard(atlas, res.projects)
         result.append(res)
         return res.projects
 
