@@ -93,37 +93,37 @@ BAD = [
     ("unknown product", """
      routes:
        - {id: route.t.bad, name: 坏, chain: ch.t.carbon, product: seg.nope, maturity: 成熟,
-          steps: [{name: 一}], src: {public: 例}}
+          steps: [{name: 一}], src: {public: 例, as_of: 2026-11-01}}
      """, "routes[0].product", "unknown segment 'seg.nope'"),
     ("bad maturity", """
      routes:
        - {id: route.t.bad, name: 坏, chain: ch.t.carbon, product: seg.t.cf, maturity: 很好,
-          steps: [{name: 一}], src: {public: 例}}
+          steps: [{name: 一}], src: {public: 例, as_of: 2026-11-01}}
      """, "routes[0].maturity", ""),
     ("no steps", """
      routes:
        - {id: route.t.bad, name: 坏, chain: ch.t.carbon, product: seg.t.cf, maturity: 成熟,
-          steps: [], src: {public: 例}}
+          steps: [], src: {public: 例, as_of: 2026-11-01}}
      """, "routes[0].steps", ""),
     ("bad prefix", """
      routes:
        - {id: rt.bad, name: 坏, chain: ch.t.carbon, product: seg.t.cf, maturity: 成熟,
-          steps: [{name: 一}], src: {public: 例}}
+          steps: [{name: 一}], src: {public: 例, as_of: 2026-11-01}}
      """, "routes[0].id", "route."),
     ("unknown used segment", """
      routes:
        - {id: route.t.bad, name: 坏, chain: ch.t.carbon, product: seg.t.cf, maturity: 成熟,
-          steps: [{name: 一}], uses_segments: [seg.nope], src: {public: 例}}
+          steps: [{name: 一}], uses_segments: [seg.nope], src: {public: 例, as_of: 2026-11-01}}
      """, "routes[0].uses_segments[0]", "unknown segment"),
     ("firm route for a segment it does not make", """
      companies:
        - {id: co.t.bad, name: 坏企业, role: target, routes: [route.t.pitch],
-          segments: [seg.t.tar], src: {public: 例}}
+          segments: [seg.t.tar], src: {public: 例, as_of: 2026-11-01}}
      """, "companies[0].routes[0]", "does not operate in"),
     ("unknown customer", """
      applications:
        - {id: app.t.bad, name: 坏, segment: seg.t.cf, field: 汽车, customers: [co.nope],
-          src: {public: 例}}
+          src: {public: 例, as_of: 2026-11-01}}
      """, "applications[0].customers[0]", "unknown company"),
 ]
 
@@ -175,3 +175,20 @@ def test_seed_counts(seed_atlas: Atlas) -> None:
                 "seg.magnesium.primary", "seg.semiconductor.substrate"):
         assert seg in products, seg
     assert len({r.id for r in seed_atlas.routes.values() if r.product == "seg.nylon.pa66"}) == 3
+
+
+def test_extension_uses_application_fields(tmp_path: Path) -> None:
+    """An application field of a strong segment naming an absent one relates them (weight
+    ``[extension] application``); without it the absent segment is not a candidate."""
+    from graph.analysis.extension import extension_candidates
+
+    base = load_seeds(_root(tmp_path / "a"))
+    assert "seg.t.pa6" not in {e.segment_id for e in extension_candidates(base, "ch.t.carbon")}
+    atlas = load_seeds(_root(tmp_path / "b", """
+     applications:
+       - {id: app.t.tar-pa6, name: 焦油·尼龙, segment: seg.t.tar, field: 化工,
+          extends_to: [seg.t.pa6], src: {public: 测试, as_of: 2026-11-01}}
+     """))
+    hit = {e.segment_id: e for e in extension_candidates(atlas, "ch.t.carbon")}["seg.t.pa6"]
+    assert hit.components == {"application": 0.5}
+    assert hit.reasons == ["焦油深加工（本地强） —应用领域→ 尼龙6"]
