@@ -153,7 +153,8 @@ def test_maps_render_escaped(atlas: Atlas) -> None:
 
 def test_seed_carbon_fibre_answer_is_route_aware(seed_atlas: Atlas) -> None:
     """PAN-based leaders get no coal-tar path; the pitch-based makers do, on 永东's tar."""
-    for pan in ("688295.SH", "000420.SZ", "300699.SZ"):
+    for pan in ("688295.SH", "000420.SZ", "300699.SZ", "300777.SZ", "co.hengshen",
+                "co.tisco-carbon-fiber"):
         assert [r.id for r in route_of(seed_atlas, pan, "seg.carbon.carbon-fiber")] == [
             "route.carbon-fiber.pan"]
         assert route_paths(seed_atlas, pan, "seg.carbon.carbon-fiber") == []
