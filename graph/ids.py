@@ -31,6 +31,8 @@ PREFIX: dict[str, str] = {
     "campaign": "camp",
     "fact": "fact",
     "assessment": "assess",
+    "route": "route",
+    "application": "app",
 }
 
 SLUG = r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?"

@@ -36,6 +36,14 @@ ENTITY_REFS: tuple[tuple[str, str, str, bool], ...] = (
     ("assessment", "segment", "segment", False),
     ("assessment", "county", "county", False),
     ("assessment", "park", "park", False),
+    ("company", "routes", "route", True),
+    ("route", "chain", "chain", False),
+    ("route", "product", "segment", False),
+    ("route", "uses_segments", "segment", True),
+    ("application", "segment", "segment", False),
+    ("application", "chain", "chain", False),
+    ("application", "customers", "company", True),
+    ("application", "extends_to", "segment", True),
 )
 
 

@@ -69,14 +69,15 @@ class _Build:
     sources: list[tuple[Source, _Origin]] = field(default_factory=list)
 
 
-SEED_DIRS = ("reference", "chains", "orgs", "targets", "evidence")
+SEED_DIRS = ("reference", "chains", "orgs", "targets", "evidence", "routes")
 
 
 def seed_files(root: Path) -> list[Path]:
     """The seed files, folder by folder in ``SEED_DIRS`` order: ``reference/`` (documents,
     counties, parks), ``chains/`` (one file per chain group), ``orgs/`` (institutes and
     associations), ``targets/`` (outside target firms), ``evidence/`` (place facts and the
-    city's own assessments). Other folders of ``seeds/`` (``mappings/``, ``validation/``)
+    city's own assessments), ``routes/`` (technology routes and application
+    fields). Other folders of ``seeds/`` (``mappings/``, ``validation/``)
     hold other data and are not loaded."""
     return [f for d in SEED_DIRS for f in sorted((root / d).glob("*.y*ml"))]
 
@@ -328,12 +329,33 @@ def _check_references(b: _Build) -> None:
     for seg in a.segments.values():
         for i, c in enumerate(seg.chains):
             need(c, "chain", b.entity_origin[seg.id], ("chains", i))
+    operated = {(op.company, op.segment) for op in a.operates}
     for co in a.companies.values():
         o = b.entity_origin[co.id]
         need(co.county, "county", o, ("county",))
         need(co.park, "park", o, ("park",))
         for i, t in enumerate(co.ties):
             need(t.county, "county", o, ("ties", i, "county"))
+        for i, r in enumerate(co.routes):
+            need(r, "route", o, ("routes", i))
+            route = a.routes.get(r)
+            if route is not None and (co.id, route.product) not in operated:
+                b.problems.append(o.pos.problem((*o.path, "routes", i), (
+                    f"route {r!r} makes {route.product!r}, which the firm does not operate in")))
+    for rt in a.routes.values():
+        o = b.entity_origin[rt.id]
+        need(rt.chain, "chain", o, ("chain",))
+        need(rt.product, "segment", o, ("product",))
+        for i, s in enumerate(rt.uses_segments):
+            need(s, "segment", o, ("uses_segments", i))
+    for ap in a.applications.values():
+        o = b.entity_origin[ap.id]
+        need(ap.segment, "segment", o, ("segment",))
+        need(ap.chain, "chain", o, ("chain",))
+        for i, c in enumerate(ap.customers):
+            need(c, "company", o, ("customers", i))
+        for i, s in enumerate(ap.extends_to):
+            need(s, "segment", o, ("extends_to", i))
     for pk in a.parks.values():
         need(pk.county, "county", b.entity_origin[pk.id], ("county",))
     evidence: list[Fact | Assessment] = [*a.facts.values(), *a.assessments.values()]

@@ -278,6 +278,8 @@ class Company(Entity):
     ties: list[Tie] = Field(default_factory=list)
     status: CompanyStatus | None = None
     inferred: list[InferredAttr] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=list, description="Technology routes "
+                              "(``route.`` ids) the firm produces by.")
     description: str = ""
 
     @model_validator(mode="after")
@@ -416,6 +418,71 @@ class Assessment(Entity):
         return "strength" if self.verdict in STRENGTH_VERDICTS else "gap"
 
 
+Maturity = Literal["成熟", "产业化", "示范", "研发"]
+"""How far a technology route is: mature, industrialising, demonstration, research."""
+
+
+class RouteStep(Strict):
+    """One step of a technology route: what goes in and what comes out (Chinese terms)."""
+
+    name: str
+    inputs: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _filled(cls, v: str) -> str:
+        return _no_blank(v)
+
+
+class Route(Entity):
+    """A technology route (技术路线) by which segment ``product`` is made, e.g. PAN基碳纤维 or
+    沥青基碳纤维 for ``seg.carbon.carbon-fiber``: ordered ``steps`` with inputs and outputs, a
+    ``maturity``, the local segments it draws on (``uses_segments``, e.g. 煤焦油深加工 for
+    pitch-based fibre) and local resources in words (``local_resources``).
+
+    >>> Route(id="route.x", name="甲", chain="ch.x", product="seg.x", maturity="成熟",
+    ...       steps=[{"name": "聚合", "inputs": ["丙烯腈"], "outputs": ["原丝"]}],
+    ...       src=Source(public="例")).steps[0].outputs
+    ['原丝']
+    """
+
+    KIND: ClassVar[str] = "route"
+    chain: str
+    product: str
+    steps: list[RouteStep] = Field(min_length=1)
+    maturity: Maturity
+    uses_segments: list[str] = Field(default_factory=list)
+    local_resources: str = ""
+    description: str = ""
+
+
+class Application(Entity):
+    """An application field (应用领域) of segment ``segment``'s product, e.g. 尼龙66 → 汽车:
+    the local firms that are customers in that field (``customers``, company ids; users of
+    the product, not producers) and the downstream segments that 延链 could add
+    (``extends_to``).
+
+    >>> Application(id="app.x", name="汽车", segment="seg.x", field="汽车",
+    ...             src=Source(public="例")).customers
+    []
+    """
+
+    KIND: ClassVar[str] = "application"
+    segment: str
+    field: str
+    chain: str | None = None
+    products: list[str] = Field(default_factory=list)
+    customers: list[str] = Field(default_factory=list)
+    extends_to: list[str] = Field(default_factory=list)
+    description: str = ""
+
+    @field_validator("field")
+    @classmethod
+    def _field_filled(cls, v: str) -> str:
+        return _no_blank(v)
+
+
 class StageChange(Strict):
     """One recorded stage transition of a project: when, who, why."""
 
@@ -498,7 +565,7 @@ class Campaign(Entity):
 ENTITY_TYPES: dict[str, type[Entity]] = {
     t.KIND: t
     for t in (Chain, Segment, Company, Institute, Association, County, Park, Project, Product,
-              Campaign, Fact, Assessment)
+              Campaign, Fact, Assessment, Route, Application)
 }
 
 
@@ -706,6 +773,8 @@ class Atlas(BaseModel):
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     facts: dict[str, Fact] = Field(default_factory=dict)
     assessments: dict[str, Assessment] = Field(default_factory=dict)
+    routes: dict[str, Route] = Field(default_factory=dict)
+    applications: dict[str, Application] = Field(default_factory=dict)
     co_produces: list[CoProduces] = Field(default_factory=list)
 
     @classmethod
@@ -762,4 +831,6 @@ ENTITY_TABLE: dict[str, str] = {
     "campaign": "campaigns",
     "fact": "facts",
     "assessment": "assessments",
+    "route": "routes",
+    "application": "applications",
 }

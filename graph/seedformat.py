@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from graph.model import (
+    Application,
     Assessment,
     Association,
     Chain,
@@ -26,6 +27,7 @@ from graph.model import (
     Institute,
     Park,
     Project,
+    Route,
     Segment,
     Source,
     Strict,
@@ -118,6 +120,8 @@ SECTION_MODELS: dict[str, type[Strict]] = {
     "paths": PathIn,
     "facts": Fact,
     "assessments": Assessment,
+    "routes": Route,
+    "applications": Application,
 }
 
 RELATION_SECTIONS = ("feeds", "operates", "supplies", "uses", "supports", "covers",

@@ -39,6 +39,7 @@ from visual.model import (
     Node,
     NodeStyle,
     Section,
+    chain_views,
     status_legend,
 )
 
@@ -126,7 +127,8 @@ def _segment_detail(atlas: Atlas, chain_id: str, s: SegmentStatus, top: int) -> 
         subtitle=f"{STAGE_ZH[s.stage]} · 权重 {s.weight:g} · 强度 {s.strength:.2f}",
         sections=[*_segment_sections(atlas, s, "全市"),
                   Section(key="projects", heading="在谈/在建项目（不计入本地）", items=projects),
-                  _targets_section(atlas, chain_id, s, top)])
+                  _targets_section(atlas, chain_id, s, top),
+                  chain_views(chain_id, "chain")])
 
 
 def _firm_detail(atlas: Atlas, c: Company, segs: list[SegmentStatus]) -> Detail:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from graph.model import Stage
 
-MapKind = Literal["chain", "atlas", "regions"]
+MapKind = Literal["chain", "atlas", "regions", "routes", "applications"]
 
 STATUS_COLOR: dict[str, str] = {
     "strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828", "broken": "#6a1b9a",
@@ -31,7 +31,7 @@ SHARED_BORDER = "#ff6f00"
 COUNTY_COLOR = "#00838f"
 PARK_COLOR = "#5e35b1"
 
-LINK_PATTERN = r"^(chains|atlas|regions)(/[A-Za-z0-9._-]+)?$"
+LINK_PATTERN = r"^(chains|atlas|regions)(/[A-Za-z0-9._-]+)?(/(routes|applications))?$"
 """Links in the panel are relative same-origin paths of this shape (checked again in JS)."""
 
 
@@ -150,3 +150,13 @@ def status_legend() -> list[LegendItem]:
     """Legend entries for the four segment statuses."""
     return [LegendItem(label=f"{STATUS_ZH[s]}环节", color=c, dashed=s in ("missing", "broken"))
             for s, c in STATUS_COLOR.items()]
+
+
+def chain_views(chain_id: str, here: str) -> Section:
+    """Panel links to a chain's other maps (产业链图谱, 技术路线图, 应用领域图), leaving out
+    ``here`` (``chain``, ``routes`` or ``applications``)."""
+    links = [("chain", "产业链图谱", f"chains/{chain_id}"),
+             ("routes", "技术路线图", f"chains/{chain_id}/routes"),
+             ("applications", "应用领域图", f"chains/{chain_id}/applications")]
+    return Section(key="views", heading="本链其他图谱",
+                   items=[Item(text=t, link=link) for k, t, link in links if k != here])

@@ -1,6 +1,7 @@
 """Interactive HTML maps (pages at the root, not under ``/api/v1``).
 
-``/maps/chains/{chain_id}`` (``?county=``/``?park=`` pre-select a region), ``/maps/atlas``
+``/maps/chains/{chain_id}`` (``?county=``/``?park=`` pre-select a region), its
+``/routes`` (技术路线图) and ``/applications`` (应用领域图), ``/maps/atlas``
 and ``/maps/regions`` return ``text/html`` built by :mod:`visual`; the pages load their
 scripts and styles from ``/maps/static/`` on this origin only, and every response carries a
 Content-Security-Policy that forbids any other origin. Pages are cached per store version.
@@ -20,6 +21,7 @@ from graph.errors import NotFound
 from visual.build import chain_map
 from visual.overview import atlas_map, regions_map
 from visual.render import ASSETS, PAGE_CSP, asset_text, render_html
+from visual.routes import application_map, route_map
 
 page_router = APIRouter(include_in_schema=False, dependencies=[ReadAuth])
 
@@ -52,6 +54,26 @@ def chain_page(chain_id: ChainId, request: Request, service: ServiceDep,
     key = ("map", "chain", chain_id, county, park, base, active_rules().version)
     return _page(service.cached(key, lambda a: render_html(
         chain_map(a, chain_id, county=county, park=park, links=True), asset_base=base)))
+
+
+@page_router.get("/maps/chains/{chain_id}/routes", response_class=HTMLResponse)
+def routes_page(chain_id: ChainId, request: Request, service: ServiceDep) -> HTMLResponse:
+    """The technology-route map (技术路线图) of ``chain_id``."""
+    service.chain(chain_id)
+    base = _base(request)
+    key = ("map", "routes", chain_id, base)
+    return _page(service.cached(key, lambda a: render_html(route_map(a, chain_id, links=True),
+                                                           asset_base=base)))
+
+
+@page_router.get("/maps/chains/{chain_id}/applications", response_class=HTMLResponse)
+def applications_page(chain_id: ChainId, request: Request, service: ServiceDep) -> HTMLResponse:
+    """The application-field map (应用领域图) of ``chain_id``."""
+    service.chain(chain_id)
+    base = _base(request)
+    key = ("map", "applications", chain_id, base)
+    return _page(service.cached(key, lambda a: render_html(
+        application_map(a, chain_id, links=True), asset_base=base)))
 
 
 @page_router.get("/maps/atlas", response_class=HTMLResponse)

@@ -8,7 +8,9 @@ segment S sums these signals:
 * ``feeds`` — a feeds edge joins it and S, in either direction, in any chain;
 * ``shared_chain`` — it belongs to one of S's chains;
 * ``products`` x overlap — the share of the smaller key-product list matched by the other;
-* ``institute`` — an institute supports both; ``association`` — an association covers both.
+* ``institute`` — an institute supports both; ``association`` — an association covers both;
+* ``application`` — an application field of one's product lists the other among the
+  segments 延链 could add (:func:`graph.analysis.routes.application_links`).
 
 A candidate's relatedness is the maximum over strong segments; those with at least
 ``min_relatedness`` are returned, highest first (ties by segment id). ``from_segments``
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from graph.analysis.gaps import diagnose_chain
 from graph.analysis.index import AnalysisIndex, analysis_index, products_match
 from graph.analysis.presence import presence, region_filter
+from graph.analysis.routes import application_links
 from graph.analysis.rules import Rules, active_rules
 from graph.model import Atlas, Stage
 
@@ -49,8 +52,8 @@ def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, list[str]]:
     return min(1.0, max(len(hits), len(hits_b)) / min(len(a), len(b))), hits
 
 
-def _relate(idx: AnalysisIndex, cand: str, strong: str, rules: Rules
-            ) -> tuple[dict[str, float], list[str]]:
+def _relate(idx: AnalysisIndex, cand: str, strong: str, rules: Rules,
+            app_links: dict[str, set[str]] | None = None) -> tuple[dict[str, float], list[str]]:
     ex = rules.extension
     a, b = idx.atlas.segments[cand], idx.atlas.segments[strong]
     comps: dict[str, float] = {}
@@ -75,6 +78,9 @@ def _relate(idx: AnalysisIndex, cand: str, strong: str, rules: Rules
     if assoc:
         comps["association"] = ex.association
         why.append(f"{idx.name(assoc[0])} —覆盖→ {a.name}、{b.name}")
+    if app_links and cand in app_links.get(strong, ()):
+        comps["application"] = ex.application
+        why.append(f"{b.name}（本地强） —应用领域→ {a.name}")
     return comps, why
 
 
@@ -92,6 +98,7 @@ def extension_candidates(atlas: Atlas, chain_id: str, *, county: str | None = No
     idx = analysis_index(atlas)
     region = region_filter(atlas, county, None)
     in_chain = {s.segment_id for s in diag.segments}
+    app_links = application_links(atlas)
     out: list[ExtensionItem] = []
     for sid in sorted(atlas.segments):
         if sid in strong:
@@ -101,7 +108,7 @@ def extension_candidates(atlas: Atlas, chain_id: str, *, county: str | None = No
             continue
         scored = []
         for s in strong:
-            comps, why = _relate(idx, sid, s, rules)
+            comps, why = _relate(idx, sid, s, rules, app_links)
             total = round(sum(comps.values()), 4)
             if total >= rules.extension.min_relatedness and total > 0:
                 scored.append((total, s, comps, why))

@@ -188,6 +188,7 @@ class ExtensionRules(_Strict):
     products: NonNeg
     institute: NonNeg
     association: NonNeg
+    application: NonNeg = 0.5
 
 
 class Rules(_Strict):

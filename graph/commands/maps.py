@@ -23,6 +23,7 @@ from visual.build import chain_map
 from visual.model import MapData
 from visual.overview import atlas_map, regions_map
 from visual.render import render_html
+from visual.routes import application_map, route_map
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -50,6 +51,10 @@ def map_(
         "--atlas", help="Overview of every chain (shared segments highlighted).")] = False,
     regions_view: Annotated[bool, typer.Option(
         "--regions", help="Regional view: counties, parks, their firms and chains.")] = False,
+    routes_view: Annotated[bool, typer.Option(
+        "--routes", help="With CHAIN: its technology-route map (技术路线图).")] = False,
+    applications_view: Annotated[bool, typer.Option(
+        "--applications", help="With CHAIN: its application-field map (应用领域图).")] = False,
     county: CountyOpt = None, park: ParkOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, max=50,
                                      help="Targets listed per segment.")] = 5,
@@ -65,9 +70,18 @@ def map_(
     if chain is None and (county or park):
         typer.echo("error: --county/--park apply to a CHAIN map only", err=True)
         raise typer.Exit(2)
+    if (routes_view or applications_view) and (chain is None or (routes_view and
+                                                                 applications_view)):
+        typer.echo("error: --routes/--applications need a CHAIN and exclude each other",
+                   err=True)
+        raise typer.Exit(2)
     console = Console(stderr=True)
     with console.status("正在生成图谱…"):
         def build(a: Atlas, _rules: Rules) -> MapData:
+            if chain is not None and routes_view:
+                return route_map(a, chain)
+            if chain is not None and applications_view:
+                return application_map(a, chain)
             if chain is not None:
                 return chain_map(a, chain, county=county, park=park, top=top)
             return atlas_map(a) if atlas_view else regions_map(a)

@@ -4,7 +4,7 @@
  * labels or plain-text tooltips (a string title is innerText in vis-network 9): never HTML. */
 (function () {
   "use strict";
-  var LINK = /^(chains|atlas|regions)(\/[A-Za-z0-9._-]+)?$/;
+  var LINK = /^(chains|atlas|regions)(\/[A-Za-z0-9._-]+)?(\/(routes|applications))?$/;
   var data = JSON.parse(document.getElementById("map-data").textContent);
   var graph = data.vis;
   var byId = {};
