@@ -1,5 +1,6 @@
 """HTTP hardening in one place: security headers with a Content-Security-Policy on every
-HTML page (a page that sets its own policy keeps it), redaction of credentials in the access log, and a request-body read timeout.
+HTML page (a page that sets its own policy keeps it), redaction of credentials in the
+access log, and a request-body read timeout.
 
 CSP rule: scripts only from this origin plus the exact inline scripts of the page (their
 SHA-256 hashes are added per response); JSON data blocks (``type="application/json"``)
