@@ -20,14 +20,15 @@ from pydantic import ValidationError
 
 from graph.errors import Problem, SeedErrors
 from graph.model import (
-    ENTITY_TABLE,
     ENTITY_TYPES,
     RELATION_ENDS,
     RELATION_TYPES,
+    Assessment,
     Atlas,
     Cooperates,
     Covers,
     Entity,
+    Fact,
     MemberOf,
     Operates,
     Relation,
@@ -48,8 +49,6 @@ from graph.seedformat import (
     PathIn,
 )
 from graph.yamlsrc import PathT, Positions, read_yaml
-
-SECTION_KIND = {table: kind for kind, table in ENTITY_TABLE.items()}
 
 
 @dataclass
@@ -330,6 +329,16 @@ def _check_references(b: _Build) -> None:
             need(t.county, "county", o, ("ties", i, "county"))
     for pk in a.parks.values():
         need(pk.county, "county", b.entity_origin[pk.id], ("county",))
+    evidence: list[Fact | Assessment] = [*a.facts.values(), *a.assessments.values()]
+    for ev in evidence:
+        o = b.entity_origin[ev.id]
+        need(ev.segment, "segment", o, ("segment",))
+        need(ev.county, "county", o, ("county",))
+        need(ev.park, "park", o, ("park",))
+        park = a.parks.get(ev.park or "")
+        if park is not None and ev.county is not None and park.county != ev.county:
+            b.problems.append(o.pos.problem((*o.path, "park"), (
+                f"park {park.id!r} is in {park.county!r}, not in {ev.county!r}")))
     for pj in a.projects.values():
         o = b.entity_origin[pj.id]
         need(pj.county, "county", o, ("county",))

@@ -1,10 +1,11 @@
 """Per-atlas lookup tables for the analysis functions, built once per atlas object.
 
 Every analysis call starts with :func:`analysis_index`; the tables (operates by segment
-and by company, projects by segment and investor, feeds adjacency per chain scope,
-memberships, institute links …) are cached on the atlas's identity and dropped when the
-atlas is garbage-collected. The atlas must not be mutated after the first call (stores
-hand out copy-on-write snapshots; :func:`graph.analysis.whatif.what_if` builds a copy).
+and by company, projects by segment and investor, facts and assessments by segment,
+co-product sources, feeds adjacency per chain scope, memberships, institute links …) are
+cached on the atlas's identity and dropped when the atlas is garbage-collected. The atlas
+must not be mutated after the first call (stores hand out copy-on-write snapshots;
+:func:`graph.analysis.whatif.what_if` builds a copy).
 
 >>> from graph.model import Atlas
 >>> atlas = Atlas()
@@ -20,9 +21,10 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.coverage import chain_family
-from graph.model import Atlas, Company, Operates, Project, Role, Segment
+from graph.model import Assessment, Atlas, Company, Fact, Operates, Project, Role, Segment
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,13 @@ class AnalysisIndex:
     supports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     cooperates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     key_products: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    facts_by_segment: dict[str, list[Fact]] = field(default_factory=lambda: defaultdict(list))
+    assessments_by_segment: dict[str, list[Assessment]] = field(
+        default_factory=lambda: defaultdict(list))
+    co_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Segment → the segments that co-produce it (``co_produces`` source → target)."""
+    memo: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
+    """Results of analysis helpers over this atlas, keyed by the helper and its arguments."""
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
     _makers: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -122,6 +131,14 @@ class AnalysisIndex:
             self.cooperates[co.company].add(co.institute)
         self.key_products = {s.id: tuple(norm_product(p) for p in s.key_products)
                              for s in a.segments.values()}
+        for fact in sorted(a.facts.values(), key=lambda f: f.id):
+            self.facts_by_segment[fact.segment].append(fact)
+        for ass in sorted(a.assessments.values(), key=lambda x: x.id):
+            self.assessments_by_segment[ass.segment].append(ass)
+        co_src: dict[str, set[str]] = defaultdict(set)
+        for cp in a.co_produces:
+            co_src[cp.target].add(cp.source)
+        self.co_sources = {t: tuple(sorted(x)) for t, x in co_src.items()}
 
     # --- chains -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ and field).
 
 >>> r = default_rules()
 >>> r.version
-'gap-rules/1'
+'gap-rules/2'
 >>> r.status.dense_min_firms
 3
 """
@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph.errors import InvalidInput
-from graph.model import Grade, ProjectStage
+from graph.model import Grade, InferredAttr, ProjectStage, Verdict
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.toml")
 
@@ -41,6 +41,10 @@ class Presence(_Strict):
     min_weight: Unit
     grades: list[Grade]
     producing_stages: list[ProjectStage]
+    facts: bool
+    co_products: bool
+    inferred_factor: Unit
+    inferred_link_attrs: list[InferredAttr]
 
 
 class StatusRules(_Strict):
@@ -51,6 +55,33 @@ class StatusRules(_Strict):
     dense_min_firms: Annotated[int, Field(ge=1)]
     dense_min_scale_firms: Annotated[int, Field(ge=1)]
     anchor_supply: Literal["all", "any", "off"]
+    scale_verdicts: list[Verdict]
+    scale_facts: dict[str, NonNeg]
+
+
+class BrokenRules(_Strict):
+    """When a missing segment is broken (the local chain cut there)."""
+
+    downstream_pipeline: bool
+    upstream_pipeline: bool
+
+
+Confidence = Literal["high", "medium", "low"]
+
+
+class ConfidenceRules(_Strict):
+    """How confident a status is, from the evidence behind it."""
+
+    high_support: NonNeg
+    high_min_items: Annotated[int, Field(ge=1)]
+    medium_support: NonNeg
+    grade_score: dict[Grade, Unit]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.medium_support > self.high_support:
+            raise ValueError("medium_support must not exceed high_support")
+        return self
 
 
 class GapRules(_Strict):
@@ -58,6 +89,7 @@ class GapRules(_Strict):
 
     neighbour_bonus: NonNeg
     status_score: dict[Literal["broken", "missing", "weak"], NonNeg]
+    confidence_factor: dict[Confidence, NonNeg]
 
 
 def _weight(name: str, description: str) -> Any:
@@ -134,6 +166,8 @@ class Rules(_Strict):
     version: str
     presence: Presence
     status: StatusRules
+    broken: BrokenRules
+    confidence: ConfidenceRules
     gaps: GapRules
     weights: Weights
     targets: TargetRules

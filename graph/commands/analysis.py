@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from graph.analysis.confidence import CONFIDENCE_ZH
 from graph.analysis.extension import extension_candidates
 from graph.analysis.gaps import city_gaps, diagnose_chain
 from graph.analysis.rules import Rules, Weights, active_rules, load_rules
@@ -79,8 +80,16 @@ def _table(title: str, cols: Sequence[str], wide: str) -> Table:
     return t
 
 
-def _status(s: str) -> str:
-    return f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}[/]"
+def _status(s: str, confidence: str | None = None) -> str:
+    sure = f"\n置信度{CONFIDENCE_ZH[confidence]}" if confidence else ""
+    return f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}[/]{sure}"
+
+
+def _assessed(views: Sequence[Any], clashes: Sequence[Any]) -> str:
+    """The city's own assessments beside the computed status, conflicts marked."""
+    out = [f"文件判断「{v.verdict}」{'（一致）' if v.agrees else '（不一致）'}" for v in views]
+    out += [f"[bold red]冲突[/]：{c.message}" for c in clashes]
+    return "；".join(out)
 
 
 def gaps(
@@ -101,9 +110,11 @@ def gaps(
         t = _table(f"全市缺链/弱链清单（{county or '全市'}）",
                    ("#", "环节", "状态", "优先级", "所属链", "原因"), "原因")
         for i, g in enumerate(items, 1):
-            t.add_row(str(i), f"{g.segment_name}\n[dim]{g.segment_id}[/]", _status(g.status),
-                      f"{g.priority:.2f}", "\n".join(g.chains),
-                      "；".join(r.message for r in g.reasons))
+            why = "；".join(r.message for r in g.reasons)
+            extra = _assessed(g.assessments, g.conflicts)
+            t.add_row(str(i), f"{g.segment_name}\n[dim]{g.segment_id}[/]",
+                      _status(g.status, g.confidence), f"{g.priority:.2f}", "\n".join(g.chains),
+                      why + (f"\n{extra}" if extra else ""))
         console.print(t)
         return None
     diag = _run(seeds, rules_file,
@@ -111,12 +122,19 @@ def gaps(
     if as_json:
         return _emit_json(diag)
     t = _table(f"{diag.chain_name}（{diag.chain_id}）· {diag.region or '全市'} · "
-               f"完整度 {diag.completeness:.0%} · 规则 {diag.rules_version}",
-               ("环节", "阶段", "状态", "本地企业", "原因"), "原因")
+               f"完整度 {diag.completeness:.0%} · 置信度{CONFIDENCE_ZH[diag.confidence]} · "
+               f"规则 {diag.rules_version}",
+               ("环节", "阶段", "状态", "本地企业", "原因", "文件判断"), "原因")
     for s in diag.segments:
-        t.add_row(f"{s.name}\n[dim]{s.segment_id}[/]", s.stage.value, _status(s.status),
-                  str(len(s.local_firms)), "；".join(r.message for r in s.reasons))
+        why = "；".join(r.message for r in s.reasons)
+        sure = "；".join(r.message for r in s.confidence_basis)
+        t.add_row(f"{s.name}\n[dim]{s.segment_id}[/]", s.stage.value,
+                  _status(s.status, s.confidence), str(len(s.local_firms)),
+                  f"{why}\n[dim]{sure}[/]", _assessed(s.assessments, s.conflicts))
     console.print(t)
+    if diag.coverage.thin:
+        console.print("[yellow]本地区该链数据覆盖不足（无已有环节，或未记录县区的项目多于已记录的）："
+                      "缺失判断置信度低。[/]")
     return None
 
 
