@@ -21,10 +21,23 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.coverage import chain_family
-from graph.model import Assessment, Atlas, Company, Fact, Operates, Project, Role, Segment
+from graph.model import (
+    ENTITY_TYPES,
+    Assessment,
+    Atlas,
+    Company,
+    Fact,
+    Operates,
+    Project,
+    Role,
+    Segment,
+)
+
+if TYPE_CHECKING:
+    from graph.analysis.presence import RegionFilter
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,11 @@ class AnalysisIndex:
     """Segment → the segments that co-produce it (``co_produces`` source → target)."""
     memo: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     """Results of analysis helpers over this atlas, keyed by the helper and its arguments."""
+    cooperators: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Institute → the companies cooperating with it (``cooperates`` reversed)."""
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
+    _names: dict[str, str] | None = None
+    _locals: dict[RegionFilter, frozenset[str]] = field(default_factory=dict)
     _makers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
@@ -129,6 +146,7 @@ class AnalysisIndex:
             self.supports[sp.segment].add(sp.institute)
         for co in a.cooperates:
             self.cooperates[co.company].add(co.institute)
+            self.cooperators[co.institute].add(co.company)
         self.key_products = {s.id: tuple(norm_product(p) for p in s.key_products)
                              for s in a.segments.values()}
         for fact in sorted(a.facts.values(), key=lambda f: f.id):
@@ -189,9 +207,27 @@ class AnalysisIndex:
         return c is not None and c.role is not Role.target
 
     def name(self, entity_id: str) -> str:
-        """Display name of any entity (the id if unknown)."""
-        e = self.atlas.find(entity_id)
-        return e.name if e is not None else entity_id
+        """Display name of any entity (the id if unknown); one dictionary lookup."""
+        names = self._names
+        if names is None:
+            a = self.atlas
+            names = {i: e.name for kind in ENTITY_TYPES for i, e in a.entities(kind).items()}
+            self._names = names
+        return names.get(entity_id, entity_id)
+
+    def local_firms(self, region: RegionFilter) -> frozenset[str]:
+        """Ids of the local firms (role anchor or local) in ``region``; cached per region.
+
+        >>> from graph.analysis.presence import RegionFilter
+        >>> atlas = Atlas()
+        >>> analysis_index(atlas).local_firms(RegionFilter())
+        frozenset()
+        """
+        hit = self._locals.get(region)
+        if hit is None:
+            hit = frozenset(c.id for c in self.atlas.companies.values() if region.has_firm(c))
+            self._locals[region] = hit
+        return hit
 
 
 _CACHE: dict[int, AnalysisIndex] = {}

@@ -25,6 +25,8 @@ Every recommendation explains its components with graph paths in plain Chinese, 
 
 from __future__ import annotations
 
+import heapq
+
 from pydantic import BaseModel
 
 from graph.analysis.gaps import SegmentStatus, diagnose_chain
@@ -62,7 +64,7 @@ class _Ctx:
         self.seg_name = idx.name(seg_id)
         self.statuses = statuses
         self.preds, self.succs = preds, succs
-        self.local = {c.id for c in idx.atlas.companies.values() if region.has_firm(c)}
+        self.local = idx.local_firms(region)
         self.adjacent_local = {f for s in (*preds, *succs) for f in statuses[s].local_firms}
         self.gaps = {s for s, st in statuses.items()
                      if st.status in ("missing", "broken") and s != seg_id}
@@ -146,7 +148,7 @@ def _connectors(ctx: _Ctx, c: Company) -> tuple[float, list[str]]:
         total += cs.covering_association
         why.append(f"{c.name} —会员→ {idx.name(covering[0])} —覆盖→ {ctx.seg_name}")
     for inst in sorted(idx.cooperates.get(c.id, ())):
-        local_coop = sorted(f for f in ctx.local if inst in idx.cooperates.get(f, ()))
+        local_coop = sorted(f for f in idx.cooperators.get(inst, ()) if f in ctx.local)
         if inst in idx.supports.get(ctx.seg_id, ()) or local_coop:
             total += cs.institute
             tail = (f"←合作— {idx.name(local_coop[0])}（本地）" if local_coop
@@ -215,8 +217,7 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
     """
     rules = rules or active_rules()
     w = (weights or rules.weights).model_dump()
-    diag = diagnose_chain(atlas, chain_id, county=county, rules=rules)
-    statuses = diag.by_id()
+    statuses = _statuses(atlas, chain_id, county, rules)
     if segment_id not in statuses:
         raise NotFound(f"no segment {segment_id!r} in chain {chain_id!r}",
                        details=[{"field": "segment_id", "value": segment_id}])
@@ -224,7 +225,8 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
     scope = idx.chain_scope(chain_id)
     ctx = _Ctx(idx, segment_id, statuses, region_filter(atlas, county, None), rules,
                scope.preds[segment_id], scope.succs[segment_id])
-    out: list[Recommendation] = []
+    scored: list[tuple[float, str, Company, dict[str, tuple[float, list[str]]], list[str]]] = []
+    total = sum(w.values())
     for c in _candidates(ctx):
         pipe, flags, pipe_why, excluded = _pipeline(ctx, c)
         if excluded:
@@ -233,12 +235,28 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
                  "linkage": _linkage(ctx, c), "region": _region(ctx, c),
                  "connectors": _connectors(ctx, c), "pipeline": (pipe, pipe_why),
                  "chain_fit": _chain_fit(ctx, c)}
-        comps = {k: round(v[0], 4) for k, v in parts.items()}
+        score = sum(w[k] * round(v[0], 4) for k, v in parts.items()) / total
+        scored.append((-round(score, 4), c.id, c, parts, flags))
+    out: list[Recommendation] = []
+    for neg, _, c, parts, flags in heapq.nsmallest(max(top, 0), scored, key=lambda t: t[:2]):
         reasons = parts["evidence"][1] + _chain_paths(ctx, c)
         reasons += [r for k, v in parts.items() if k != "evidence" for r in v[1]]
-        score = sum(w[k] * comps[k] for k in comps) / sum(w.values())
         out.append(Recommendation(company_id=c.id, name=c.name, province=c.province,
-                                  city=c.city, score=round(score, 4), components=comps,
+                                  city=c.city, score=-neg,
+                                  components={k: round(v[0], 4) for k, v in parts.items()},
                                   flags=flags, reasons=reasons))
-    out.sort(key=lambda r: (-r.score, r.company_id))
-    return out[:max(top, 0)]
+    return out
+
+
+def _statuses(atlas: Atlas, chain_id: str, county: str | None, rules: Rules
+              ) -> dict[str, SegmentStatus]:
+    """The chain's diagnosis by segment, computed once per atlas, chain, county and rules
+    (every gap of a chain is ranked against the same diagnosis; treat it as read-only)."""
+    idx = analysis_index(atlas)
+    key = ("rank_targets.statuses", chain_id, county, id(rules))
+    hit = idx.memo.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]  # type: ignore[no-any-return]
+    out = diagnose_chain(atlas, chain_id, county=county, rules=rules).by_id()
+    idx.memo[key] = (rules, out)  # holding ``rules`` keeps its id from being reused
+    return out
