@@ -248,7 +248,8 @@ WHERE x.id = $seg OR (p <> '' AND k <> '' AND (p = k OR
       (size(p) >= 2 AND size(k) >= 2 AND (p CONTAINS k OR k CONTAINS p))))
 WITH c, max(CASE WHEN x.id = $seg THEN ({gs}) * ({t.weight_base} + (1 - {t.weight_base}) * o.weight)
                  ELSE {t.product_match} * ({gs}) END) AS evidence
-WHERE NOT ({excluded})
+WITH c, evidence, {excluded} AS excluded
+WHERE NOT excluded
 WITH c, evidence, {nfit} AS nfit,
      CASE WHEN {contact} THEN 1.0 ELSE 0.0 END AS pipeline,
      {linkage} AS linkage, {scale} AS scale, {region} AS region,
