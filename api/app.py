@@ -45,29 +45,12 @@ class BodyLimit:
             await self._reject(scope, receive, send)
             return
         try:
-            first = await receive_with_timeout(receive, self.timeout)
+            first = await self._whole_body(receive)
+        except OverflowError:
+            await self._reject(scope, receive, send)
+            return
         except TimeoutError:
             await self._timed_out(scope, receive, send)
-            return
-        if first["type"] == "http.request" and first.get("more_body", False):
-            body = bytearray(first.get("body", b""))
-            while first["type"] == "http.request" and first.get("more_body", False):
-                if len(body) > self.limit:
-                    await self._reject(scope, receive, send)
-                    return
-                try:
-                    first = await receive_with_timeout(receive, self.timeout)
-                except TimeoutError:
-                    await self._timed_out(scope, receive, send)
-                    return
-                body += first.get("body", b"")
-            if len(body) > self.limit:
-                await self._reject(scope, receive, send)
-                return
-            if first["type"] == "http.request":
-                first = {"type": "http.request", "body": bytes(body), "more_body": False}
-        elif first["type"] == "http.request" and len(first.get("body", b"")) > self.limit:
-            await self._reject(scope, receive, send)
             return
         replayed = False
 
@@ -79,6 +62,23 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _whole_body(self, receive: Receive) -> Message:
+        """The request's first message with the whole body in it (each part must arrive
+        within the timeout: TimeoutError; over the limit: OverflowError)."""
+        first = await receive_with_timeout(receive, self.timeout)
+        if first["type"] != "http.request":
+            return first
+        body = bytearray(first.get("body", b""))
+        message = first
+        while message.get("more_body", False) and len(body) <= self.limit:
+            message = await receive_with_timeout(receive, self.timeout)
+            if message["type"] != "http.request":
+                return message
+            body += message.get("body", b"")
+        if len(body) > self.limit:
+            raise OverflowError(len(body))
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
 
     async def _timed_out(self, scope: Scope, receive: Receive, send: Send) -> None:
         resp = errors.error_response(408, "request_timeout",
@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
     for router in page_routers():
         app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
     for router in public_routers():
-        app.include_router(router)
+        app.include_router(router, responses=base_errors)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        timeout=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders)

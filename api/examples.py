@@ -53,6 +53,8 @@ RELATION_EXAMPLES: dict[str, dict[str, Any]] = {
                  "products": ["示例产品"], "evidence": "示例", "src": SRC_PUBLIC},
     "supplies": {"supplier": "co.example-a", "customer": "co.example-b", "product": "示例产品",
                  "src": SRC_PUBLIC},
+    "uses": {"company": "co.example-b", "segment": "seg.example.part", "product": "示例产品",
+             "src": SRC_PUBLIC},
     "supports": {"institute": "inst.example", "segment": "seg.example.part", "note": "示例",
                  "src": SRC_PUBLIC},
     "covers": {"association": "assoc.example", "segment": "seg.example.part",

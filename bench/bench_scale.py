@@ -51,9 +51,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from graph.analysis.regions import FOCUS_REGIONS  # noqa: E402
+
 from bench.atlasgen import generate  # noqa: E402
 from graph.analysis.index import norm_product  # noqa: E402
-from graph.analysis.regions import FOCUS_REGIONS  # noqa: E402
 from graph.analysis.rules import Rules, active_rules  # noqa: E402
 from graph.model import PROJECT_STAGE_ORDER, Atlas, ProjectStage  # noqa: E402
 

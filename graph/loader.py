@@ -35,10 +35,12 @@ from graph.model import (
     Source,
     Supplies,
     Supports,
+    Uses,
     relation_key,
 )
 from graph.seedformat import (
     ALL_SECTIONS,
+    META_SECTIONS,
     RELATION_SECTIONS,
     SECTION_MODELS,
     AssociationIn,
@@ -150,7 +152,7 @@ def _read_file(b: _Build, data: Any, pos: Positions) -> None:
             b.problems.append(pos.problem((section,), f"unknown section; expected one of "
                                                       f"{', '.join(ALL_SECTIONS)}"))
             continue
-        if section in ("documents", "defaults", "notes"):
+        if section in META_SECTIONS:
             continue
         if not isinstance(items, list):
             b.problems.append(pos.problem((section,), "must be a list"))
@@ -211,6 +213,11 @@ def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
             rels.append((Supplies(supplier=item.id, customer=sup.customer,
                                        product=sup.product, src=sup.src or item.src),
                          ("supplies_to", j)))
+        for j, use in enumerate(item.uses):
+            if use.src is not None:
+                _note_source(b, use.src, _Origin(pos, (*path, "uses", j)), defaults)
+            rels.append((Uses(company=item.id, segment=use.segment, product=use.product,
+                              src=use.src or item.src), ("uses", j)))
     elif isinstance(item, InstituteIn):
         for j, s in enumerate(item.segments):
             rels.append((Supports(institute=item.id, segment=s, src=item.src),

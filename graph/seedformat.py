@@ -67,6 +67,15 @@ class SupplyIn(Strict):
     src: Source | None = None
 
 
+class UseIn(Strict):
+    """Inline uses relation under a company: it uses ``product`` of ``segment`` (a customer
+    lead, not a producer)."""
+
+    segment: str
+    product: str = ""
+    src: Source | None = None
+
+
 def _segment_ref(v: Any) -> Any:
     return {"segment": v} if isinstance(v, str) else v
 
@@ -77,6 +86,7 @@ class CompanyIn(Company):
     memberships: list[str] = Field(default_factory=list)
     institutes: list[str] = Field(default_factory=list)
     supplies_to: list[SupplyIn] = Field(default_factory=list)
+    uses: list[UseIn] = Field(default_factory=list)
 
 
 class InstituteIn(Institute):
@@ -110,7 +120,7 @@ SECTION_MODELS: dict[str, type[Strict]] = {
     "assessments": Assessment,
 }
 
-RELATION_SECTIONS = ("feeds", "operates", "supplies", "supports", "covers", "member_of",
-                     "cooperates", "co_produces")
-META_SECTIONS = ("documents", "defaults", "notes")
+RELATION_SECTIONS = ("feeds", "operates", "supplies", "uses", "supports", "covers",
+                     "member_of", "cooperates", "co_produces")
+META_SECTIONS = ("documents", "defaults", "notes", "city")
 ALL_SECTIONS = (*SECTION_MODELS, *RELATION_SECTIONS, *META_SECTIONS)

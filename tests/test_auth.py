@@ -204,3 +204,25 @@ def test_credentials_are_redacted() -> None:
     assert redact('127.0.0.1 - "GET /api/v1/x?x-api-key=abc&token=t HTTP/1.1"') == (
         '127.0.0.1 - "GET /api/v1/x?x-api-key=***&token=*** HTTP/1.1"')
     assert copy.copy(redact("/maps?q=mhj")) == "/maps?q=mhj"
+
+
+def test_a_stalled_body_times_out_and_keys_never_reach_the_access_log(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    from tests.server import UvicornServer
+
+    env = {"ATLAS_BODY_TIMEOUT_SECONDS": "1"}
+    with UvicornServer(tmp_path / "data", MINI, api_key=API_KEY, env=env,
+                       access_log=True) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+            s.sendall(b"POST /api/v1/chains HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                      b"application/json\r\nContent-Length: 100\r\n\r\n{\"id\":")
+            reply = s.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 408"), reply[:80]
+        httpx.get(f"{server.url}/api/v1/chains", params={"api_key": "s3cret-in-url"})
+        httpx.get(f"{server.url}/api/v1/chains?x-api-key=another-secret")
+    log = server.log.read_text()
+    assert "/api/v1/chains?api_key=***" in log
+    assert "s3cret-in-url" not in log and "another-secret" not in log

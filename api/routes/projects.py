@@ -52,4 +52,4 @@ def get_project(project_id: ProjectId, service: ServiceDep) -> Project:
              summary="Move a project along its lifecycle (validated and recorded)")
 def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep) -> Project:
     return move_project(service.store, project_id, change.stage, by=change.by,
-                        reason=change.reason, at=change.date)
+                        reason=change.reason, at=change.date, rev=change.rev)

@@ -8,7 +8,7 @@ and field).
 
 >>> r = default_rules()
 >>> r.version
-'gap-rules/2'
+'gap-rules/3'
 >>> r.status.dense_min_firms
 3
 """
@@ -45,6 +45,7 @@ class Presence(_Strict):
     co_products: bool
     inferred_factor: Unit
     inferred_link_attrs: list[InferredAttr]
+    inferred_only: bool
 
 
 class StatusRules(_Strict):
@@ -57,6 +58,9 @@ class StatusRules(_Strict):
     anchor_supply: Literal["all", "any", "off"]
     scale_verdicts: list[Verdict]
     scale_facts: dict[str, NonNeg]
+    anchor_min_operators: NonNeg
+    chain_start_anchor: bool
+    co_producers_depth: bool
 
 
 class BrokenRules(_Strict):
@@ -109,10 +113,12 @@ class Weights(_Strict):
     """
 
     evidence: NonNeg = _weight("evidence", "Evidence strength of the firm–segment link.")
+    market: NonNeg = _weight("market", "Market position: 产能/产量/市场份额/全国排名/营业收入.")
     scale: NonNeg = _weight("scale", "Scale and rank tags (500强, 上市, 单项冠军 …).")
+    proximity: NonNeg = _weight("proximity", "Distance from the city, neighbouring province, "
+                                             "shared zone; focus regions a small bonus.")
     linkage: NonNeg = _weight("linkage", "Supplier or customer of local firms.")
-    region: NonNeg = _weight("region", "Home in a focus region (京津冀, 长三角, 粤港澳大湾区).")
-    connectors: NonNeg = _weight("connectors", "Shared association, institute tie, 乡情.")
+    connectors: NonNeg = _weight("connectors", "Association, institute, 乡情, 在晋布局 ties.")
     pipeline: NonNeg = _weight("pipeline", "Already in contact (线索/对接).")
     chain_fit: NonNeg = _weight("chain_fit", "Also operates in the chain's other gaps.")
 
@@ -134,7 +140,17 @@ class ConnectorScores(_Strict):
     covering_association: Unit
     institute: Unit
     hometown: Unit
+    in_shanxi: Unit
     other_tie: Unit
+
+
+class MarketRules(_Strict):
+    metrics: dict[Literal["全国排名", "市场份额", "产能", "产量", "营业收入"], Unit]
+    firm_revenue: Unit
+
+
+TieBreak = Literal["evidence", "market", "scale", "proximity", "linkage", "connectors",
+                   "pipeline", "chain_fit"]
 
 
 class TargetRules(_Strict):
@@ -142,11 +158,25 @@ class TargetRules(_Strict):
 
     weight_base: Unit
     product_match: Unit
+    unlisted_product: Unit
+    noise: NonNeg
+    tie_break: list[TieBreak]
+    excluded_status: list[str]
     grade_score: dict[Grade, Unit]
     tag_score: dict[str, Unit]
     linkage: LinkageScores
     connectors: ConnectorScores
-    region_score: dict[str, Unit]
+    market: MarketRules
+
+
+class ProximityRules(_Strict):
+    """Proximity of a firm's home to the city (see :mod:`graph.analysis.place`)."""
+
+    half_km: Annotated[float, Field(gt=0)]
+    same_province: Unit
+    neighbour_province: Unit
+    zone: Unit
+    focus_bonus: Unit
 
 
 class ExtensionRules(_Strict):
@@ -171,6 +201,7 @@ class Rules(_Strict):
     gaps: GapRules
     weights: Weights
     targets: TargetRules
+    proximity: ProximityRules
     extension: ExtensionRules
 
 
