@@ -51,12 +51,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.analysis.regions import FOCUS_REGIONS  # noqa: E402
-
 from bench.atlasgen import generate  # noqa: E402
 from graph.analysis.index import norm_product  # noqa: E402
 from graph.analysis.rules import Rules, active_rules  # noqa: E402
 from graph.model import PROJECT_STAGE_ORDER, Atlas, ProjectStage  # noqa: E402
+
+try:  # the Cypher twin below follows gap-rules/1 (focus regions); rules v2 dropped them
+    from graph.analysis.regions import FOCUS_REGIONS  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - until the Cypher twin follows the new rules
+    FOCUS_REGIONS = {}
 
 Result = dict[str, Any]
 SIGNED = [s.value for s in PROJECT_STAGE_ORDER[PROJECT_STAGE_ORDER.index(ProjectStage.signed):]]
