@@ -1,12 +1,14 @@
-"""Benchmark of cached reads: requests/s and p50/p99 latency for ``/chains/{id}/gaps`` and
-``/search`` on the seed atlas.
+"""Benchmark of reads: requests/s and p50/p99 latency for ``/chains/{id}/gaps`` and
+``/search`` on the seed atlas, cached (warm) and right after a write (cache misses).
 
 The API runs in a real uvicorn process with one worker on 127.0.0.1 (a fresh data dir,
 loaded from the seeds on start); the load comes from a separate process: an asyncio
 client with keep-alive connections over raw sockets (no HTTP library in the hot path).
-Each target is warmed up first, so the numbers are for cached reads. Prints a table.
+Each target is warmed up first, so those numbers are for cached reads. Then, for cache
+misses, a write (a new firm, through the API with a key) is made before each read, and the
+first read after it is timed: gaps of the largest chain, and a search. Prints tables.
 
-    python bench/bench_api.py                        # seeds/, 8 connections, 5 s per target
+    python bench/bench_api.py                        # seeds/, 32 connections, 5 s per target
     python bench/bench_api.py --connections 4 --seconds 10 --seeds tests/fixtures/mini
 """
 
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server import UvicornServer  # noqa: E402
 
+KEY = "bench-write-key"
 SEARCHES = ["正威", "zhengwei", "zw", "尼龙", "nilong", "焦化", "jh", "hualu", "运城", "稀土"]
 
 
@@ -101,11 +104,12 @@ def row(name: str, result: tuple[list[float], list[int], float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="Seed directory.")
-    ap.add_argument("--connections", type=int, default=8, help="Keep-alive connections.")
+    ap.add_argument("--connections", type=int, default=32, help="Keep-alive connections.")
+    ap.add_argument("--writes", type=int, default=20, help="Writes for the cache-miss table.")
     ap.add_argument("--seconds", type=float, default=5.0, help="Measured seconds per target.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = UvicornServer(Path(tmp) / "data", args.seeds.resolve(),
+        server = UvicornServer(Path(tmp) / "data", args.seeds.resolve(), api_key=KEY,
                                log=Path(tmp) / "uvicorn.log")
         with server:
             api = f"{server.url}/api/v1"
@@ -134,6 +138,38 @@ def main() -> None:
                 drive(server.port, paths, args.connections, 1.0)  # warm the caches
                 print(row(name, drive(server.port, paths, args.connections, args.seconds)),
                       flush=True)
+            misses(api, chain, args.writes)
+
+
+def misses(api: str, chain: str, writes: int) -> None:
+    """Latency of the first read after a write (every cache of the old version is stale)."""
+    times: dict[str, list[float]] = {"write (POST /companies)": [],
+                                     f"first /chains/{chain}/gaps after a write": [],
+                                     "first /search?q=… after a write": []}
+    names = list(times)
+    with httpx.Client(base_url=api, timeout=300) as client:
+        for i in range(writes):
+            body = {"id": f"co.bench-miss-{i:04d}", "name": f"合成测试企业缓存{i:04d}",
+                    "role": "target", "province": "广东省",
+                    "src": {"public": "基准测试合成数据", "as_of": "2026-11-01"}}
+            for name, call in ((names[0], lambda b=body: client.post(
+                                    "/companies", json=b, headers={"X-API-Key": KEY})),
+                               (names[1], lambda: client.get(f"/chains/{chain}/gaps")),
+                               (names[2], lambda i=i: client.get(
+                                   "/search", params={"q": SEARCHES[i % len(SEARCHES)]}))):
+                t0 = time.perf_counter()
+                r = call()
+                times[name].append((time.perf_counter() - t0) * 1000)
+                if r.status_code not in (200, 201):
+                    raise RuntimeError(f"{name}: {r.status_code} {r.text[:200]}")
+    print(f"\ncache misses: {writes} writes, each followed by one read of each kind "
+          "(sequential, one connection)\n")
+    print("| request                                  | p50 ms  | p99 ms  |")
+    print("|------------------------------------------|--------:|--------:|")
+    for name, ms in times.items():
+        ms.sort()
+        print(f"| {name:<40} | {statistics.median(ms):>7.2f} | "
+              f"{ms[min(len(ms) - 1, int(len(ms) * 0.99))]:>7.2f} |")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -117,45 +118,83 @@ def _rank(key: _Key, q: str) -> int | None:
     return base + (1 if key.text.startswith(q) else 2)
 
 
+class _Postings:
+    """Entries and their keys, every key listed under each character and each pair of
+    adjacent characters it contains."""
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self.entries: list[_Entry] = [_Entry(e.id, e.KIND, e.name, _keys(e)) for e in entities]
+        self.keys = [(i, k) for i, entry in enumerate(self.entries) for k in entry.keys]
+        self.grams: dict[str, list[int]] = {}
+        for slot, (_, key) in enumerate(self.keys):
+            t = key.text
+            for gram in {*t, *(t[j:j + 2] for j in range(len(t) - 1))}:
+                listed = self.grams.get(gram)
+                if listed is None:
+                    self.grams[gram] = [slot]
+                else:
+                    listed.append(slot)
+
+    def _candidates(self, q: str) -> list[int]:
+        if len(q) == 1:
+            return self.grams.get(q, [])
+        lists = [self.grams.get(q[j:j + 2], []) for j in range(len(q) - 1)]
+        return min(lists, key=len)
+
+    def best(self, q: str, hidden: frozenset[str]) -> dict[int, tuple[int, _Key]]:
+        """Entry number → (best rank, key) of the entries matching ``q``, except ``hidden`` ids."""
+        best: dict[int, tuple[int, _Key]] = {}
+        for slot in self._candidates(q):
+            entry, key = self.keys[slot]
+            rank = _rank(key, q)
+            if rank is None or (hidden and self.entries[entry].id in hidden):
+                continue
+            if entry not in best or rank < best[entry][0]:
+                best[entry] = (rank, key)
+        return best
+
+
+def _paused_gc_build(entities: list[Entity]) -> _Postings:
+    paused = gc.isenabled()
+    gc.disable()  # many small objects, none cyclic: collections would only slow the build
+    try:
+        return _Postings(entities)
+    finally:
+        if paused:
+            gc.enable()
+
+
 class SearchIndex:
     """An index of one atlas (build once per atlas, query many times).
 
     Every key is listed under each character and each pair of adjacent characters it
     contains; a query looks only at the keys listed under its rarest pair (or under its
     character, for a one-character query) and keeps those that contain it.
+
+    After a write, :meth:`updated` gives the next atlas's index without a rebuild: the
+    entities the write touched are indexed again in a small second layer and hidden in
+    the first (rebuilt in full once that layer outgrows ``max(2000, 5 %)`` of the atlas).
     """
 
     def __init__(self, atlas: Atlas) -> None:
-        paused = gc.isenabled()
-        gc.disable()  # many small objects, none cyclic: collections would only slow the build
-        try:
-            self._build(atlas)
-        finally:
-            if paused:
-                gc.enable()
+        self._base = _paused_gc_build(
+            [e for kind in ENTITY_TYPES for e in atlas.entities(kind).values()])
+        self._delta = _Postings([])
+        self._hidden: frozenset[str] = frozenset()
         self._memo = lru_cache(maxsize=1024)(self._search)
 
-    def _build(self, atlas: Atlas) -> None:
-        self.entries: list[_Entry] = [
-            _Entry(e.id, kind, e.name, _keys(e))
-            for kind in ENTITY_TYPES for e in atlas.entities(kind).values()
-        ]
-        self._keys = [(i, k) for i, entry in enumerate(self.entries) for k in entry.keys]
-        self._grams: dict[str, list[int]] = {}
-        for slot, (_, key) in enumerate(self._keys):
-            t = key.text
-            for gram in {*t, *(t[j:j + 2] for j in range(len(t) - 1))}:
-                listed = self._grams.get(gram)
-                if listed is None:
-                    self._grams[gram] = [slot]
-                else:
-                    listed.append(slot)
-
-    def _candidates(self, q: str) -> list[int]:
-        if len(q) == 1:
-            return self._grams.get(q, [])
-        lists = [self._grams.get(q[j:j + 2], []) for j in range(len(q) - 1)]
-        return min(lists, key=len)
+    def updated(self, atlas: Atlas, changed: Collection[str]) -> SearchIndex:
+        """The index of ``atlas``, which differs from this index's atlas only in the
+        entities ``changed`` (created, updated or deleted). This index is left as it is."""
+        ids = self._hidden | frozenset(changed)
+        if len(ids) > max(2000, len(self._base.entries) // 20):
+            return SearchIndex(atlas)
+        new = object.__new__(SearchIndex)
+        new._base = self._base
+        new._hidden = ids
+        new._delta = _Postings([e for i in sorted(ids) if (e := atlas.find(i)) is not None])
+        new._memo = lru_cache(maxsize=1024)(new._search)
+        return new
 
     def search(self, query: str, kinds: set[str] | None = None) -> list[SearchHit]:
         """Every entity matching ``query`` (optionally only of ``kinds``), best first.
@@ -166,16 +205,12 @@ class SearchIndex:
         return list(self._memo(q, frozenset(kinds) if kinds is not None else None))
 
     def _search(self, q: str, kinds: frozenset[str] | None) -> tuple[SearchHit, ...]:
-        best: dict[int, tuple[int, _Key]] = {}
-        for slot in self._candidates(q):
-            entry, key = self._keys[slot]
-            rank = _rank(key, q)
-            if rank is not None and (entry not in best or rank < best[entry][0]):
-                best[entry] = (rank, key)
+        found = [(layer.entries[i], b)
+                 for layer, hidden in ((self._base, self._hidden), (self._delta, frozenset()))
+                 for i, b in layer.best(q, hidden).items()]
         ranked = sorted(
             ((rank, KIND_ORDER[e.kind], len(e.name), e.id, e, key)
-             for e, (rank, key) in ((self.entries[i], b) for i, b in best.items())
-             if kinds is None or e.kind in kinds),
+             for e, (rank, key) in found if kinds is None or e.kind in kinds),
             key=lambda r: r[:4])
         return tuple(SearchHit.model_construct(id=e.id, kind=e.kind, name=e.name, via=key.via,
                                                matched=key.shown, rank=rank)

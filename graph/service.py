@@ -34,7 +34,7 @@ from graph.pipeline.ops import (
     replace_project,
     update_campaign,
 )
-from graph.store.base import AtlasStore
+from graph.store.base import AtlasStore, ChangeLog
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Entity)
@@ -42,33 +42,68 @@ E = TypeVar("E", bound=Entity)
 
 class AtlasService:
     """Reads go through :meth:`atlas` (a snapshot); derived results are cached per
-    store version, so a write invalidates them all at once."""
+    store version. A write drops them, except those given an ``update``: these are
+    carried to the next version by updating what the write touched (when the store
+    reports it, :class:`~graph.store.base.ChangeLog`). Each result is computed once per
+    version, however many callers ask for it at the same time."""
 
     def __init__(self, store: AtlasStore, accounts: Accounts | None = None) -> None:
         self.store = store
         self.accounts = accounts
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._cache_version: tuple[int, int] = (-1, 0)
+        self._carried: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}
+        self._updaters: dict[tuple[Any, ...], Callable[[Any, Atlas, frozenset[str]], Any]] = {}
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def atlas(self) -> Atlas:
         return self.store.snapshot()
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[Atlas], T]) -> T:
+    def cached(self, key: tuple[Any, ...], compute: Callable[[Atlas], T],
+               update: Callable[[T, Atlas, frozenset[str]], T] | None = None) -> T:
         """``compute(atlas)``, memoised until the next write or the next edit of the
-        rules file in force (``active_rules`` reloads an edited file as a new object)."""
+        rules file in force (``active_rules`` reloads an edited file as a new object).
+        With ``update``, the next version's value is ``update(value, atlas, changed)``
+        (``changed``: ids of the entities the writes since touched) instead, when the
+        store knows what changed and the rules did not."""
         version = (self.store.version(), id(active_rules()))
         with self._lock:
             if version != self._cache_version:
+                self._carried = {k: (self._cache_version, v) for k, v in self._cache.items()
+                                 if k in self._updaters}
                 self._cache.clear()
                 self._cache_version = version
             if key in self._cache:
                 return self._cache[key]  # type: ignore[no-any-return]
-        value = compute(self.atlas())
-        with self._lock:
-            if self._cache_version == version:
-                self._cache[key] = value
-        return value
+            if update is not None:
+                self._updaters[key] = update
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:  # one computation per key; the others wait for it
+            with self._lock:
+                if self._cache_version == version and key in self._cache:
+                    return self._cache[key]  # type: ignore[no-any-return]
+                carried = self._carried.pop(key, None)
+            atlas = self.atlas()
+            value = self._update(carried, version, update, atlas)
+            if value is None:
+                value = compute(atlas)
+            with self._lock:
+                if self._cache_version == version:
+                    self._cache[key] = value
+        return value  # type: ignore[no-any-return]
+
+    def _update(self, carried: tuple[tuple[int, int], Any] | None, version: tuple[int, int],
+                update: Callable[[Any, Atlas, frozenset[str]], Any] | None, atlas: Atlas
+                ) -> Any:
+        """The carried value updated to ``atlas``, or None when it cannot be."""
+        if carried is None or update is None or not isinstance(self.store, ChangeLog):
+            return None
+        (old_version, rules_id), old = carried
+        if rules_id != version[1]:
+            return None
+        changed = self.store.changed_since(old_version)
+        return None if changed is None else update(old, atlas, changed)
 
     def entity(self, entity_id: str, kind: str | None = None) -> Entity:
         """An entity by id (of ``kind`` if given); NotFound otherwise."""

@@ -1,6 +1,7 @@
 """Search every entity by Chinese substring, alias, full pinyin or pinyin initials.
 
-The index is built once per store version (``AtlasService.cached``) and remembers recent
+The index is built once (``AtlasService.cached``), then updated per write (only the
+entities a write touched are indexed again, ``SearchIndex.updated``) and remembers recent
 queries; the route is ``async`` and encodes its page with pydantic (see api/responses.py).
 """
 
@@ -36,6 +37,7 @@ async def search(
                                             examples=[["company"]])] = None,
     offset: Offset = 0, limit: Limit = 20,
 ) -> Response:
-    index = service.cached(("search_index",), SearchIndex)
+    index = service.cached(("search_index",), SearchIndex,
+                           update=lambda old, atlas, changed: old.updated(atlas, changed))
     hits = index.search(q, {str(k) for k in kind} if kind else None)
     return json_response(page(hits, offset, limit))

@@ -21,11 +21,12 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.analysis.vocab import product_keys
 from graph.coverage import chain_family
 from graph.model import (
+    ENTITY_TYPES,
     Assessment,
     Atlas,
     Company,
@@ -36,6 +37,9 @@ from graph.model import (
     Segment,
     Uses,
 )
+
+if TYPE_CHECKING:
+    from graph.analysis.presence import RegionFilter
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,11 @@ class AnalysisIndex:
     """Segment → the segments that co-produce it (``co_produces`` source → target)."""
     memo: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     """Results of analysis helpers over this atlas, keyed by the helper and its arguments."""
+    cooperators: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Institute → the companies cooperating with it (``cooperates`` reversed)."""
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
+    _names: dict[str, str] | None = None
+    _locals: dict[RegionFilter, frozenset[str]] = field(default_factory=dict)
 
     @property
     def atlas(self) -> Atlas:
@@ -160,6 +168,7 @@ class AnalysisIndex:
             self.supports[sp.segment].add(sp.institute)
         for co in a.cooperates:
             self.cooperates[co.company].add(co.institute)
+            self.cooperators[co.institute].add(co.company)
         for u in a.uses:
             self.uses_by_segment[u.segment].append(u)
         self.key_products = {s.id: tuple(k for p in s.key_products for k in product_keys(p))
@@ -211,9 +220,27 @@ class AnalysisIndex:
         return c is not None and c.role is not Role.target
 
     def name(self, entity_id: str) -> str:
-        """Display name of any entity (the id if unknown)."""
-        e = self.atlas.find(entity_id)
-        return e.name if e is not None else entity_id
+        """Display name of any entity (the id if unknown); one dictionary lookup."""
+        names = self._names
+        if names is None:
+            a = self.atlas
+            names = {i: e.name for kind in ENTITY_TYPES for i, e in a.entities(kind).items()}
+            self._names = names
+        return names.get(entity_id, entity_id)
+
+    def local_firms(self, region: RegionFilter) -> frozenset[str]:
+        """Ids of the local firms (role anchor or local) in ``region``; cached per region.
+
+        >>> from graph.analysis.presence import RegionFilter
+        >>> atlas = Atlas()
+        >>> analysis_index(atlas).local_firms(RegionFilter())
+        frozenset()
+        """
+        hit = self._locals.get(region)
+        if hit is None:
+            hit = frozenset(c.id for c in self.atlas.companies.values() if region.has_firm(c))
+            self._locals[region] = hit
+        return hit
 
 
 _CACHE: dict[int, AnalysisIndex] = {}

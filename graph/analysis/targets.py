@@ -125,7 +125,7 @@ class _Ctx:
         self.seg_name = idx.name(seg_id)
         self.statuses = statuses
         self.preds, self.succs = preds, succs
-        self.local = {c.id for c in idx.atlas.companies.values() if region.has_firm(c)}
+        self.local = idx.local_firms(region)
         self.adjacent_local = {f for s in (*preds, *succs) for f in statuses[s].local_firms}
         self.gaps = {s for s, st in statuses.items()
                      if st.status in ("missing", "broken") and s != seg_id}
@@ -324,7 +324,7 @@ def _connectors(ctx: _Ctx, c: Company) -> tuple[float, list[str]]:
         total += cs.covering_association
         why.append(f"{c.name} —会员→ {idx.name(covering[0])} —覆盖→ {ctx.seg_name}")
     for inst in sorted(idx.cooperates.get(c.id, ())):
-        local_coop = sorted(f for f in ctx.local if inst in idx.cooperates.get(f, ()))
+        local_coop = sorted(f for f in idx.cooperators.get(inst, ()) if f in ctx.local)
         if inst in idx.supports.get(ctx.seg_id, ()) or local_coop:
             total += cs.institute
             tail = (f"←合作— {idx.name(local_coop[0])}（本地）" if local_coop
@@ -400,8 +400,7 @@ def _candidates(ctx: _Ctx) -> list[Company]:
 
 def _context(atlas: Atlas, chain_id: str, segment_id: str, county: str | None,
              rules: Rules, vocab: ProductVocab | None, place: CityProfile | None) -> _Ctx:
-    diag = diagnose_chain(atlas, chain_id, county=county, rules=rules)
-    statuses = diag.by_id()
+    statuses = _statuses(atlas, chain_id, county, rules)
     if segment_id not in statuses:
         raise NotFound(f"no segment {segment_id!r} in chain {chain_id!r}",
                        details=[{"field": "segment_id", "value": segment_id}])
@@ -538,4 +537,18 @@ def gap_pairs(atlas: Atlas, chains: Iterable[str] | None = None, *,
         for s in diagnose_chain(atlas, ch, rules=rules).segments:
             if s.status in ("missing", "broken"):
                 out.append((ch, s.segment_id))
+    return out
+
+
+def _statuses(atlas: Atlas, chain_id: str, county: str | None, rules: Rules
+              ) -> dict[str, SegmentStatus]:
+    """The chain's diagnosis by segment, computed once per atlas, chain, county and rules
+    (every gap of a chain is ranked against the same diagnosis; treat it as read-only)."""
+    idx = analysis_index(atlas)
+    key = ("rank_targets.statuses", chain_id, county, id(rules))
+    hit = idx.memo.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]  # type: ignore[no-any-return]
+    out = diagnose_chain(atlas, chain_id, county=county, rules=rules).by_id()
+    idx.memo[key] = (rules, out)  # holding ``rules`` keeps its id from being reused
     return out

@@ -71,3 +71,12 @@ class AtlasStore(Protocol):
 
     def close(self) -> None:
         """Release resources."""
+
+
+@runtime_checkable
+class ChangeLog(Protocol):
+    """A store that can say which entities recent writes touched (the embedded store)."""
+
+    def changed_since(self, version: int) -> frozenset[str] | None:
+        """Ids of the entities written after ``version`` (or at an end of a relation
+        written), or None when it does not know."""

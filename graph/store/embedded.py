@@ -6,6 +6,12 @@ Several processes may share one file: each write runs in ``BEGIN IMMEDIATE``, so
 writers are serialised by SQLite, and every operation first compares the stored
 version with the one in memory and reloads when another process has written.
 Readers get copy-on-write snapshots: a write never mutates an atlas a reader holds.
+
+The atlas is read into memory on the first :meth:`EmbeddedStore.snapshot`, not when the
+store opens: ``counts``, ``version`` and ``get`` answer from SQLite until then, so a
+command that only counts (``chain-atlas stats``) does not load a million rows. Single
+writes made through this object are logged (:meth:`EmbeddedStore.changed_since`), so
+caches can update what a write touched instead of starting again.
 """
 
 from __future__ import annotations
@@ -77,7 +83,8 @@ class EmbeddedStore:
         self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
         self._atlas = Atlas()
         self._version = -1
-        self._sync()
+        self._log: list[tuple[int, frozenset[str]]] = []
+        self._touched: set[str] = set()
 
     # --- plumbing ------------------------------------------------------------------
 
@@ -107,6 +114,7 @@ class EmbeddedStore:
             if v != self._version:
                 self._atlas = self._read_all()
                 self._version = v
+                self._log.clear()
 
     def _read_all(self) -> Atlas:
         """Every stored row as an atlas, built with the garbage collector paused
@@ -126,16 +134,41 @@ class EmbeddedStore:
         return Atlas.from_tables({**ents, **rels})
 
     @contextmanager
-    def _change(self) -> Iterator[tuple[sqlite3.Connection, Atlas]]:
+    def _change(self, *touched: str, bulk: bool = False
+                ) -> Iterator[tuple[sqlite3.Connection, Atlas]]:
         """A write: yields the db (in a transaction) and a copy of the atlas to edit;
-        the copy becomes the current atlas when the transaction commits."""
+        the copy becomes the current atlas when the transaction commits. ``touched``
+        (extended in ``self._touched`` by the write) are the ids of the entities written
+        or at the ends of the relations written; a ``bulk`` write is not itemised."""
         with self._lock:
+            self._touched = set(touched)
             with self._txn() as db:
                 self._sync()
+                before = self._version
                 draft = _copy(self._atlas)
                 yield db, draft
             self._atlas = draft
             self._version = self._stored_version()
+            if bulk or self._version != before + 1:
+                self._log.clear()
+            else:
+                self._log.append((self._version, frozenset(self._touched)))
+                del self._log[:-256]
+
+    def changed_since(self, version: int) -> frozenset[str] | None:
+        """Ids of the entities that single writes through this store touched after
+        ``version`` (written, deleted, or at an end of a relation written), or None when
+        unknown (a bulk load, a write by another process, or too long ago)."""
+        with self._lock:
+            current = self.version()
+            if version == current:
+                return frozenset()
+            if current != self._version or not self._log:
+                return None
+            first = self._log[0][0]
+            if version < first - 1 or self._log[-1][0] != current:
+                return None
+            return frozenset().union(*(ids for v, ids in self._log if v > version))
 
     # --- AtlasStore ------------------------------------------------------------------
 
@@ -147,9 +180,10 @@ class EmbeddedStore:
                 self._insert(db, atlas)
             self._atlas = _copy(atlas)
             self._version = self._stored_version()
+            self._log.clear()
 
     def merge(self, atlas: Atlas) -> None:
-        with self._change() as (db, draft):
+        with self._change(bulk=True) as (db, draft):
             self._insert(db, atlas)
             for kind, table in ENTITY_TABLE.items():
                 getattr(draft, table).update(atlas.entities(kind))
@@ -188,17 +222,34 @@ class EmbeddedStore:
         return self._atlas
 
     def version(self) -> int:
-        self._sync()
-        return self._version
+        with self._lock:
+            return self._stored_version()
+
+    def _current(self) -> bool:
+        """True when the atlas in memory is the stored one (no read needed)."""
+        return self._version == self._stored_version()
 
     def counts(self) -> dict[str, int]:
-        return self.snapshot().counts()
+        with self._lock:
+            if self._current():
+                return self._atlas.counts()
+            out = dict.fromkeys([*ENTITY_TYPES, *RELATION_TYPES], 0)
+            for table in ("entities", "relations"):
+                for kind, n in self._db.execute(
+                        f"SELECT kind, count(*) FROM {table} GROUP BY kind"):
+                    out[kind] = n
+            return out
 
     def get(self, entity_id: str) -> Entity | None:
-        return self.snapshot().find(entity_id)
+        with self._lock:
+            if self._current():
+                return self._atlas.find(entity_id)
+            row = self._db.execute("SELECT kind, data FROM entities WHERE id=?",
+                                   (entity_id,)).fetchone()
+        return None if row is None else ENTITY_TYPES[row[0]].model_validate_json(row[1])
 
     def create(self, entity: Entity) -> None:
-        with self._change() as (db, draft):
+        with self._change(entity.id) as (db, draft):
             if draft.find(entity.id) is not None:
                 raise Conflict(f"id {entity.id!r} exists", details=[{"field": "id"}])
             self._check_refs(draft, entity)
@@ -207,7 +258,7 @@ class EmbeddedStore:
             draft.entities(entity.KIND)[entity.id] = entity
 
     def update(self, entity: Entity) -> None:
-        with self._change() as (db, draft):
+        with self._change(entity.id) as (db, draft):
             old = draft.entities(entity.KIND).get(entity.id)
             if old is None:
                 raise NotFound(f"no {entity.KIND} {entity.id!r}")
@@ -224,7 +275,7 @@ class EmbeddedStore:
                 {"field": m.split(":", 1)[0], "message": m} for m in missing])
 
     def delete(self, entity_id: str) -> None:
-        with self._change() as (db, draft):
+        with self._change(entity_id) as (db, draft):
             entity = draft.find(entity_id)
             if entity is None:
                 raise NotFound(f"no entity {entity_id!r}")
@@ -233,6 +284,7 @@ class EmbeddedStore:
                 raise Conflict(f"{entity_id!r} is referenced by {len(refs)} entities",
                                details=[{"field": "id", "referrers": refs[:50]}])
             gone = {relation_key(r) for r in relations_touching(draft, entity_id)}
+            self._touched.update(end for k in gone for end in k[1:3])
             db.execute("DELETE FROM entities WHERE id=?", (entity_id,))
             db.execute("DELETE FROM relations WHERE a=? OR b=?", (entity_id, entity_id))
             del draft.entities(entity.KIND)[entity_id]
@@ -241,7 +293,7 @@ class EmbeddedStore:
                                       if relation_key(r) not in gone])
 
     def add_relation(self, rel: Relation) -> None:
-        with self._change() as (db, draft):
+        with self._change(*relation_key(rel)[1:3]) as (db, draft):
             missing = relation_refs_missing(draft, rel)
             if missing:
                 raise InvalidInput("unknown references", details=[
@@ -254,7 +306,7 @@ class EmbeddedStore:
             draft.relations(rel.KIND).append(rel)
 
     def remove_relation(self, kind: str, a: str, b: str, qualifier: str = "") -> None:
-        with self._change() as (db, draft):
+        with self._change(a, b) as (db, draft):
             key = (kind, a, b, qualifier)
             if kind not in RELATION_TYPES or not any(
                     relation_key(r) == key for r in draft.relations(kind)):
