@@ -59,6 +59,7 @@ from graph.analysis.gaps import SegmentStatus, diagnose_chain
 from graph.analysis.index import AnalysisIndex, analysis_index
 from graph.analysis.place import CityProfile, Gazetteer, city_profile, distance_km, gazetteer
 from graph.analysis.presence import RegionFilter, is_anchor, region_filter
+from graph.analysis.routes import allowed_upstream, route_paths
 from graph.analysis.rules import Rules, Weights, active_rules
 from graph.analysis.vocab import ProductVocab, atlas_vocab
 from graph.errors import InvalidInput, NotFound
@@ -191,10 +192,18 @@ def _evidence(ctx: _Ctx, c: Company) -> tuple[float, list[str]]:
 
 
 def _chain_paths(ctx: _Ctx, c: Company) -> list[str]:
-    out = [f"{c.name} —生产→ {ctx.seg_name} —供给→ {ctx.idx.name(s)}（本地：{ctx.local_names(s)}）"
-           for s in ctx.succs if ctx.statuses[s].local_firms]
+    """Reason paths through the chain: downstream to local users of the segment, and
+    upstream only through the feeding segments the firm's technology route draws on
+    (:func:`graph.analysis.routes.allowed_upstream`: a PAN-based carbon-fibre maker gets
+    no path from the local coal tar); the route's own path first when known."""
+    atlas = ctx.idx.atlas
+    out = route_paths(atlas, c.id, ctx.seg_id)
+    out += [f"{c.name} —生产→ {ctx.seg_name} —供给→ {ctx.idx.name(s)}（本地：{ctx.local_names(s)}）"
+            for s in ctx.succs if ctx.statuses[s].local_firms]
+    ups = allowed_upstream(atlas, c.id, ctx.seg_id, ctx.preds)
     out += [f"{ctx.idx.name(s)}（本地：{ctx.local_names(s)}） —供给→ {ctx.seg_name} ←生产— {c.name}"
-            for s in ctx.preds if ctx.statuses[s].local_firms]
+            for s in ups if ctx.statuses[s].local_firms and not any(
+                p.startswith(ctx.idx.name(s) + "（") for p in out)]
     return out[:3]
 
 
