@@ -26,7 +26,7 @@ from tests.conftest import API_KEY, FIXTURES
 from visual.build import chain_map
 from visual.network import vis_payload
 from visual.overview import atlas_map, regions_map
-from visual.render import PAGE_CSP, asset_text, page_data, render_html, script_json
+from visual.render import PAGE_CSP, asset_text, page_data, render_html, script_json, search_text
 
 MAPS = FIXTURES / "maps"
 PROBES = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
@@ -68,7 +68,8 @@ def test_probe_names_never_appear_raw_and_round_trip(probe_atlas: Atlas, kind: s
     page_json = json.loads(blocks[0])
     assert page_json == page_data(data)
     assert page_json["vis"] == vis_payload(data)
-    assert [{"id": n.id, "label": n.label, "search": n.search} for n in data.nodes] == \
+    assert [{"id": n.id, "label": n.label, "search": search_text(n.label, n.search)}
+            for n in data.nodes] == \
         page_json["nodes"]  # looks only once: as vis-network options under "vis"
     rest = data.model_dump(mode="json", exclude={"nodes", "filters", "details"})
     assert {k: page_json[k] for k in rest} == rest

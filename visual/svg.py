@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from visual.model import MapData, Node
+from visual.model import Filter, MapData, Node
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
 
@@ -46,16 +46,39 @@ def _shape(n: Node) -> str:
     return f'<circle cx="{n.x:.1f}" cy="{n.y:.1f}" r="{r:.1f}" {common}/>'
 
 
+def _active(data: MapData) -> Filter | None:
+    return next((f for f in data.filters if f.id == data.initial_filter), None)
+
+
+def _shown(data: MapData) -> set[str]:
+    f = _active(data)
+    return set(f.show) if f is not None and f.show is not None else data.node_ids()
+
+
+def _outlines(data: MapData) -> str:
+    """The map's shapes (county outlines), filled as its initial filter says."""
+    f = _active(data)
+    fills = f.fills if f is not None else {}
+    out = []
+    for s in data.shapes:
+        d = " ".join("M" + " L".join(f"{x:.0f},{y:.0f}" for x, y in ring) + " Z"
+                     for ring in s.rings if ring)
+        out.append(f'<path d="{d}" fill="{escape(fills.get(s.id, s.fill))}" '
+                   f'stroke="{escape(s.stroke)}" stroke-width="4" fill-rule="evenodd">'
+                   f'<title>{escape(s.name)}</title></path>')
+    return "\n".join(out)
+
+
 def map_svg(data: MapData, *, outlines: str = "", max_nodes: int = 5000) -> str:
     """The map as one SVG document (``outlines``: SVG paths drawn underneath, already
     escaped). Maps over ``max_nodes`` nodes draw only their first ``max_nodes``."""
-    nodes = data.nodes[:max_nodes]
+    nodes = [n for n in data.nodes[:max_nodes] if n.id in _shown(data)]
     by_id = {n.id: n for n in nodes}
-    if nodes:
-        x0 = min(n.x for n in nodes) - 120
-        x1 = max(n.x for n in nodes) + 120
-        y0 = min(n.y for n in nodes) - 80
-        y1 = max(n.y for n in nodes) + 80
+    xs = [n.x for n in nodes] + [x for sh in data.shapes for r in sh.rings for x, _ in r]
+    ys = [n.y for n in nodes] + [y for sh in data.shapes for r in sh.rings for _, y in r]
+    if xs:
+        x0, x1 = min(xs) - 120, max(xs) + 120
+        y0, y1 = min(ys) - 80, max(ys) + 80
     else:
         x0, y0, x1, y1 = 0.0, 0.0, 400.0, 200.0
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.0f} {y0:.0f} '
@@ -65,7 +88,7 @@ def map_svg(data: MapData, *, outlines: str = "", max_nodes: int = 5000) -> str:
            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
            'fill="#607d8b"/></marker></defs>',
            f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" '
-           'fill="#ffffff"/>', outlines]
+           'fill="#ffffff"/>', outlines or _outlines(data)]
     for e in data.edges:
         a, b = by_id.get(e.source), by_id.get(e.target)
         if a is None or b is None:

@@ -40,6 +40,7 @@ from graph.model import (
 )
 from graph.pipeline.conflicts import Clash, find_conflicts
 from graph.pipeline.metrics import RATES, Metrics, Slice, pipeline_metrics
+from visual.build import FLAG_ZH, home_place
 from visual.model import STAGE_ZH, STATUS_COLOR, STATUS_ZH
 
 KIND_ZH: dict[str, str] = {
@@ -54,8 +55,6 @@ CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
 COMPONENT_ZH = {"evidence": "经营证据", "scale": "企业规模", "linkage": "本地配套",
                 "region": "重点区域", "connectors": "对接渠道", "pipeline": "在谈项目",
                 "chain_fit": "补链契合"}
-FLAG_ZH = {"in_contact": "已在对接", "signed_other_segment": "已在其他环节签约",
-           "terminated_before": "曾有项目终止"}
 CLASH_ZH = {"same_target": "同一目标企业", "same_segment": "同一环节"}
 
 
@@ -137,16 +136,6 @@ def link_of(atlas: Atlas, entity_id: str | None) -> str | None:
 def ref(atlas: Atlas, entity_id: str | None) -> Cell:
     """A cell naming an entity and linking to its page."""
     return Cell(name_of(atlas, entity_id), link_of(atlas, entity_id))
-
-
-def home_place(province: str | None, city: str | None) -> str:
-    """``山东省德州市``; a municipality is written once (``北京市``, not ``北京市北京市``).
-
-    >>> home_place("北京市", "北京市"), home_place("山东省", "德州市"), home_place(None, None)
-    ('北京市', '山东省德州市', '外地')
-    """
-    p, c = province or "", city or ""
-    return (p + ("" if c == p else c)) or "外地"
 
 
 def confidence_text(value: Any) -> str | None:
