@@ -11,8 +11,10 @@ import hmac
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader
 
+from api.examples import ex
 from graph.errors import AtlasError, InvalidInput
 from graph.model import Atlas
 from graph.service import AtlasService
@@ -54,8 +56,12 @@ def _check_key(settings: Settings, key: str | None) -> None:
         raise Unauthorized("invalid API key", details=[{"field": "X-API-Key"}])
 
 
-ApiKey = Annotated[str | None, Header(description="API key (writes; reads when closed).",
-                                     examples=["change-me"])]
+API_KEY_SCHEME = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+    description="API key: needed for every write, and for reads when "
+                "ATLAS_READ_OPEN=false. Use the Authorize button to send it on each call.")
+ApiKey = Annotated[str | None, Security(API_KEY_SCHEME)]
+"""The ``X-API-Key`` header as an OpenAPI security scheme (Swagger UI's Authorize button)."""
 
 
 async def require_write(settings: SettingsDep, x_api_key: ApiKey = None) -> None:
@@ -73,8 +79,10 @@ WriteAuth = Depends(require_write)
 ReadAuth = Depends(require_read)
 
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.", examples=[0])]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.",
+                              openapi_examples=ex(0))]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.",
+                             openapi_examples=ex(100))]
 
 
 def known(atlas: Atlas, kind: str, value: str | None, field: str) -> str | None:

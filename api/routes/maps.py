@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ReadAuth, ServiceDep
+from api.examples import ex
 from api.routes.analysis import check_region
 from graph.analysis.rules import active_rules
 from graph.errors import NotFound
@@ -30,7 +31,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.coking.nylon"])]
+ChainId = Annotated[str, Path(description="Chain id.", openapi_examples=ex("ch.coking.nylon"))]
 County = Annotated[str | None, Query(description="Pre-select this county.")]
 Park = Annotated[str | None, Query(description="Pre-select this park.")]
 
