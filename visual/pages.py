@@ -11,13 +11,20 @@ Example: ``render_page("home.html", root="", view=home_view(atlas, today=day))``
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from graph.errors import NotFound
+from graph.model import Atlas
+from visual.build import chain_map
 from visual.model import STATUS_COLOR, STATUS_ZH
+from visual.svg import map_svg
+from visual.views import brief_view
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -48,3 +55,21 @@ def render_page(template: str, *, root: str = "", inline: bool = False, **contex
     puts the stylesheet into the page (for files and PDF export)."""
     css = site_asset("site.css") if inline else None
     return environment().get_template(template).render(root=root, inline_css=css, **context)
+
+
+def brief_html(atlas: Atlas, chain_id: str, segment_id: str | None = None, *,
+               today: dt.date, root: str = "", inline: bool = False) -> str:
+    """The briefing of a chain, or of one of its segments: map (SVG), statuses with
+    reasons, top targets with connectors, projects and sources. ``inline``: self-contained
+    (for a file, PDF or PNG), without the download links. NotFound for unknown ids."""
+    if chain_id not in atlas.chains:
+        raise NotFound(f"no chain {chain_id!r}", details=[{"field": "chain_id",
+                                                           "value": chain_id}])
+    b = brief_view(atlas, chain_id, segment_id, today=today)
+    svg = map_svg(chain_map(atlas, chain_id, top=1))
+    q = quote(chain_id, safe="")
+    base = f"/brief/chain/{q}" if segment_id is None else (
+        f"/brief/segment/{q}/{quote(segment_id, safe='')}")
+    return render_page("brief.html", root=root, inline=inline, b=b, svg=svg,
+                       pdf_link=None if inline else f"{base}.pdf",
+                       png_link=None if inline else f"{base}.png")

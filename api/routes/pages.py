@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -25,14 +24,11 @@ from graph.analysis.rules import active_rules
 from graph.errors import NotFound
 from graph.model import Atlas, Chain
 from graph.search import SearchIndex
-from visual.build import chain_map
 from visual.export import Format, html_to
 from visual.model import STAGE_ZH
-from visual.pages import SITE_ASSETS, render_page, site_asset
-from visual.svg import map_svg
+from visual.pages import SITE_ASSETS, brief_html, render_page, site_asset
 from visual.views import (
     KIND_ZH,
-    brief_view,
     chain_rows,
     chain_view,
     entity_path,
@@ -113,23 +109,10 @@ def targets_page(chain_id: EntityId, request: Request, service: ServiceDep) -> H
         "targets.html", root=root, chain=chain, groups=targets_view(a, chain_id))))
 
 
-def _brief_html(atlas: Atlas, chain_id: str, segment_id: str | None, root: str,
-                inline: bool) -> str:
-    b = brief_view(atlas, chain_id, segment_id, today=dt.date.today())
-    svg = map_svg(chain_map(atlas, chain_id, top=1))
-    base = f"/brief/chain/{quote(chain_id, safe='')}" if segment_id is None else (
-        f"/brief/segment/{quote(chain_id, safe='')}/{quote(segment_id, safe='')}")
-    return render_page("brief.html", root=root, inline=inline, b=b, svg=svg,
-                       pdf_link=None if inline else f"{base}.pdf",
-                       png_link=None if inline else f"{base}.png")
-
-
 def brief_page_html(atlas: Atlas, chain_id: str, segment_id: str | None = None, *,
                     root: str = "", inline: bool = False) -> str:
-    """The briefing page of a chain or of one segment (``inline``: self-contained)."""
-    if chain_id not in atlas.chains:
-        raise NotFound(f"no chain {chain_id!r}", details=[{"field": "chain_id"}])
-    return _brief_html(atlas, chain_id, segment_id, root, inline)
+    return brief_html(atlas, chain_id, segment_id, today=dt.date.today(), root=root,
+                      inline=inline)
 
 
 def _export(service: ServiceDep, chain_id: str, segment_id: str | None, fmt: Format
