@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,8 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import require_read
-from api.routes import page_routers, routers
+from api.routes import page_routers, public_routers, routers
+from api.security import SecurityHeaders, install_log_redaction, receive_with_timeout
 from graph import __version__
+from graph.accounts import Accounts
 from graph.analysis.rules import active_rules
 from graph.service import AtlasService
 from graph.settings import Settings, get_settings
@@ -21,6 +24,7 @@ from graph.store import open_store
 from graph.store.embedded import is_empty
 
 API_PREFIX = "/api/v1"
+log = logging.getLogger("chain_atlas")
 
 
 class BodyLimit:
@@ -28,9 +32,10 @@ class BodyLimit:
     Content-Length says so, else while reading (the body is buffered up to the limit
     before the app sees it, so a streamed body over the limit is also a 413)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 15.0) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,22 +45,13 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.limit:
             await self._reject(scope, receive, send)
             return
-        first = await receive()
-        if first["type"] == "http.request" and first.get("more_body", False):
-            body = bytearray(first.get("body", b""))
-            while first["type"] == "http.request" and first.get("more_body", False):
-                if len(body) > self.limit:
-                    await self._reject(scope, receive, send)
-                    return
-                first = await receive()
-                body += first.get("body", b"")
-            if len(body) > self.limit:
-                await self._reject(scope, receive, send)
-                return
-            if first["type"] == "http.request":
-                first = {"type": "http.request", "body": bytes(body), "more_body": False}
-        elif first["type"] == "http.request" and len(first.get("body", b"")) > self.limit:
+        try:
+            first = await self._whole_body(receive)
+        except OverflowError:
             await self._reject(scope, receive, send)
+            return
+        except TimeoutError:
+            await self._timed_out(scope, receive, send)
             return
         replayed = False
 
@@ -67,6 +63,30 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _whole_body(self, receive: Receive) -> Message:
+        """The request's first message with the whole body in it (each part must arrive
+        within the timeout: TimeoutError; over the limit: OverflowError)."""
+        first = await receive_with_timeout(receive, self.timeout)
+        if first["type"] != "http.request":
+            return first
+        body = bytearray(first.get("body", b""))
+        message = first
+        while message.get("more_body", False) and len(body) <= self.limit:
+            message = await receive_with_timeout(receive, self.timeout)
+            if message["type"] != "http.request":
+                return message
+            body += message.get("body", b"")
+        if len(body) > self.limit:
+            raise OverflowError(len(body))
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    async def _timed_out(self, scope: Scope, receive: Receive, send: Send) -> None:
+        resp = errors.error_response(408, "request_timeout",
+                                     f"请求体超过 {self.timeout:g} 秒未送达 "
+                                     "(request body timed out)",
+                                     headers={"Connection": "close"})
+        await resp(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         resp = errors.error_response(413, "payload_too_large",
@@ -146,10 +166,14 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "service", None) is None:
             store = open_store(settings)
-            svc = AtlasService(store)
+            accounts = Accounts(settings.accounts_path)
+            svc = AtlasService(store, accounts)
             if is_empty(store):
                 svc.load_seeds(settings.seeds_dir, settings.sources())
             app.state.service = svc
+            if not accounts.has_users():
+                log.warning("no users configured: writes take the shared keys of "
+                            "ATLAS_API_KEYS as before (create users with chain-atlas user add)")
         gc.collect()
         gc.freeze()  # the loaded atlas is long-lived: keep it out of every later GC pass
         yield
@@ -162,6 +186,7 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by api.routes.docs, behind the read setting
     )
     app.state.settings = settings
     app.state.service = service
@@ -172,8 +197,13 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
                            responses=base_errors)
     for router in page_routers():
         app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
+    for router in public_routers():
+        app.include_router(router)
     app.add_middleware(StoreETag, prefix=API_PREFIX)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       timeout=settings.body_timeout_seconds)
+    app.add_middleware(SecurityHeaders)
+    install_log_redaction()
     if settings.cors_origins:  # outermost, so that every answer (413 too) carries CORS
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"])

@@ -7,10 +7,11 @@ where ``details`` is a list of objects with at least a ``field`` path when one a
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -117,11 +118,19 @@ def _field_details(errors: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _wants_page(request: Request) -> bool:
+    """A person's browser opening a page (not an API call): sent to the login page."""
+    return (request.method == "GET" and not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", ""))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the same shape."""
 
     @app.exception_handler(AtlasError)
-    async def _atlas(_: Request, exc: AtlasError) -> JSONResponse:
+    async def _atlas(request: Request, exc: AtlasError) -> Response:
+        if exc.status == 401 and _wants_page(request):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)

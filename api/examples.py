@@ -39,6 +39,11 @@ ENTITY_EXAMPLES: dict[str, dict[str, Any]] = {
                 "stage_date": "2026-11-01", "src": SRC_PUBLIC},
     "product": {"id": "prod.example", "name": "示例产品", "aliases": ["示例"],
                 "src": SRC_PUBLIC},
+    "fact": {"id": "fact.example-capacity", "segment": "seg.example.part",
+             "county": "county.hejin", "metric": "产能", "value": 100, "unit": "万吨/年",
+             "year": 2024, "change": "在建", "src": SRC_PUBLIC},
+    "assessment": {"id": "assess.example-gap", "segment": "seg.example.part", "verdict": "空白",
+                   "src": SRC_DOC},
 }
 
 RELATION_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -48,6 +53,8 @@ RELATION_EXAMPLES: dict[str, dict[str, Any]] = {
                  "products": ["示例产品"], "evidence": "示例", "src": SRC_PUBLIC},
     "supplies": {"supplier": "co.example-a", "customer": "co.example-b", "product": "示例产品",
                  "src": SRC_PUBLIC},
+    "uses": {"company": "co.example-b", "segment": "seg.example.part", "product": "示例产品",
+             "src": SRC_PUBLIC},
     "supports": {"institute": "inst.example", "segment": "seg.example.part", "note": "示例",
                  "src": SRC_PUBLIC},
     "covers": {"association": "assoc.example", "segment": "seg.example.part",
@@ -63,6 +70,7 @@ RELATION_EXAMPLES: dict[str, dict[str, Any]] = {
     "subtype_of": {"product": "prod.example-a", "parent": "prod.example", "src": SRC_PUBLIC},
     "maps_to": {"product": "prod.example", "segment": "seg.example.part", "term": "示例产品",
                 "match": "exact", "score": 100.0, "src": SRC_PUBLIC},
+    "co_produces": {"source": "seg.example.a", "target": "seg.example.b", "src": SRC_PUBLIC},
 }
 
 

@@ -8,12 +8,15 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import (
+    Assessment,
     Association,
     Chain,
     Company,
     Cooperates,
+    CoProduces,
     County,
     Covers,
+    Fact,
     Feeds,
     Institute,
     MemberOf,
@@ -65,6 +68,12 @@ class SegmentDetail(BaseModel):
     supports: list[Supports]
     covers: list[Covers]
     projects: list[Project]
+    facts: list[Fact] = Field(default_factory=list,
+                              description="Documented capacities, outputs, counts on it.")
+    assessments: list[Assessment] = Field(default_factory=list,
+                                          description="The city's own judgements of it.")
+    co_produces: list[CoProduces] = Field(
+        default_factory=list, description="Co-product links from or to this segment.")
     names: Names = Field(description=NAMES_DOC)
 
 

@@ -1,7 +1,8 @@
 """Where CLI commands get their atlas: the seed files or the store.
 
-Seed problems are printed one per line (``file:line: field: message``) with a count,
-and the command exits 2: nothing is loaded or written.
+Seed problems raise :class:`graph.errors.SeedErrors`; the CLI's one error wrapper
+(:mod:`graph.clierrors`) prints them one per line (``file:line: field: message``) with a
+count and exits 2: nothing is loaded or written.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from pathlib import Path
 
 import typer
 
-from graph.errors import SeedErrors
 from graph.loader import load_files, load_seeds, seed_files
 from graph.memory import paused_gc
 from graph.model import Atlas
@@ -23,16 +23,14 @@ def seed_atlas(seeds: Path | None = None, only: list[Path] | None = None) -> Atl
     those files plus ``reference/``. Exits 2 listing every problem."""
     s = get_settings()
     root = seeds or s.seeds_dir
-    try:
-        if only:
-            ref = [f for f in seed_files(root) if "reference" in f.parts]
-            return load_files([*ref, *only], base=root, sources_dir=s.sources())
-        return load_seeds(root, sources_dir=s.sources())
-    except SeedErrors as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s); nothing loaded.", err=True)
-        raise typer.Exit(2) from exc
+    sources = s.sources()
+    if sources is None:
+        typer.echo(f"提示（quotes_unverified）：未找到原始文件目录 {s.sources_dir}，"
+                   "未核对引文（设置 ATLAS_SOURCES_DIR，见 README「../shared」）。", err=True)
+    if only:
+        ref = [f for f in seed_files(root) if "reference" in f.parts]
+        return load_files([*ref, *only], base=root, sources_dir=sources)
+    return load_seeds(root, sources_dir=sources)
 
 
 def store_atlas() -> Atlas:

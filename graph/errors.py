@@ -32,6 +32,8 @@ class AtlasError(Exception):
 
     code: str = "atlas_error"
     status: int = 500
+    title: str = "出错"
+    """What kind of failure this is, in Chinese, for officers (shown before the code)."""
 
     def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
@@ -44,6 +46,7 @@ class NotFound(AtlasError):
 
     code = "not_found"
     status = 404
+    title = "未找到"
 
 
 class Conflict(AtlasError):
@@ -51,6 +54,7 @@ class Conflict(AtlasError):
 
     code = "conflict"
     status = 409
+    title = "冲突"
 
 
 class InvalidInput(AtlasError):
@@ -58,6 +62,15 @@ class InvalidInput(AtlasError):
 
     code = "invalid_input"
     status = 422
+    title = "输入有误"
+
+
+class StoreUnavailable(AtlasError):
+    """The configured store cannot be reached or opened (e.g. Neo4j is down)."""
+
+    code = "store_unavailable"
+    status = 503
+    title = "存储不可用"
 
 
 @dataclass
@@ -67,6 +80,7 @@ class SeedErrors(AtlasError):
     problems: list[Problem] = field(default_factory=list)
     code = "seed_invalid"
     status = 422
+    title = "种子数据有误"
 
     def __post_init__(self) -> None:
         AtlasError.__init__(

@@ -29,6 +29,8 @@ PREFIX: dict[str, str] = {
     "project": "proj",
     "product": "prod",
     "campaign": "camp",
+    "fact": "fact",
+    "assessment": "assess",
 }
 
 SLUG = r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?"
@@ -50,14 +52,3 @@ def check_id(kind: str, value: str) -> str:
         f"{kind} id must look like '{prefix}.<slug>' (lowercase a-z, 0-9, '.', '-', '_'){extra}, "
         f"got {value!r}"
     )
-
-
-def kind_of(entity_id: str) -> str | None:
-    """The entity kind an id belongs to, from its shape alone."""
-    if STOCK_CODE.match(entity_id) or CREDIT_CODE.match(entity_id):
-        return "company"
-    head = entity_id.split(".", 1)[0]
-    for kind, prefix in PREFIX.items():
-        if head == prefix:
-            return kind
-    return None

@@ -30,6 +30,12 @@ ENTITY_REFS: tuple[tuple[str, str, str, bool], ...] = (
     ("campaign", "county", "county", False),
     ("campaign", "segments", "segment", True),
     ("campaign", "projects", "project", True),
+    ("fact", "segment", "segment", False),
+    ("fact", "county", "county", False),
+    ("fact", "park", "park", False),
+    ("assessment", "segment", "segment", False),
+    ("assessment", "county", "county", False),
+    ("assessment", "park", "park", False),
 )
 
 

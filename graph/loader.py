@@ -20,24 +20,27 @@ from pydantic import ValidationError
 
 from graph.errors import Problem, SeedErrors
 from graph.model import (
-    ENTITY_TABLE,
     ENTITY_TYPES,
     RELATION_ENDS,
     RELATION_TYPES,
+    Assessment,
     Atlas,
     Cooperates,
     Covers,
     Entity,
+    Fact,
     MemberOf,
     Operates,
     Relation,
     Source,
     Supplies,
     Supports,
+    Uses,
     relation_key,
 )
 from graph.seedformat import (
     ALL_SECTIONS,
+    META_SECTIONS,
     RELATION_SECTIONS,
     SECTION_MODELS,
     AssociationIn,
@@ -48,8 +51,6 @@ from graph.seedformat import (
     PathIn,
 )
 from graph.yamlsrc import PathT, Positions, read_yaml
-
-SECTION_KIND = {table: kind for kind, table in ENTITY_TABLE.items()}
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _read_file(b: _Build, data: Any, pos: Positions) -> None:
             b.problems.append(pos.problem((section,), f"unknown section; expected one of "
                                                       f"{', '.join(ALL_SECTIONS)}"))
             continue
-        if section in ("documents", "defaults", "notes"):
+        if section in META_SECTIONS:
             continue
         if not isinstance(items, list):
             b.problems.append(pos.problem((section,), "must be a list"))
@@ -212,6 +213,11 @@ def _expand_inline(b: _Build, item: Entity, pos: Positions, path: PathT,
             rels.append((Supplies(supplier=item.id, customer=sup.customer,
                                        product=sup.product, src=sup.src or item.src),
                          ("supplies_to", j)))
+        for j, use in enumerate(item.uses):
+            if use.src is not None:
+                _note_source(b, use.src, _Origin(pos, (*path, "uses", j)), defaults)
+            rels.append((Uses(company=item.id, segment=use.segment, product=use.product,
+                              src=use.src or item.src), ("uses", j)))
     elif isinstance(item, InstituteIn):
         for j, s in enumerate(item.segments):
             rels.append((Supports(institute=item.id, segment=s, src=item.src),
@@ -330,6 +336,16 @@ def _check_references(b: _Build) -> None:
             need(t.county, "county", o, ("ties", i, "county"))
     for pk in a.parks.values():
         need(pk.county, "county", b.entity_origin[pk.id], ("county",))
+    evidence: list[Fact | Assessment] = [*a.facts.values(), *a.assessments.values()]
+    for ev in evidence:
+        o = b.entity_origin[ev.id]
+        need(ev.segment, "segment", o, ("segment",))
+        need(ev.county, "county", o, ("county",))
+        need(ev.park, "park", o, ("park",))
+        park = a.parks.get(ev.park or "")
+        if park is not None and ev.county is not None and park.county != ev.county:
+            b.problems.append(o.pos.problem((*o.path, "park"), (
+                f"park {park.id!r} is in {park.county!r}, not in {ev.county!r}")))
     for pj in a.projects.values():
         o = b.entity_origin[pj.id]
         need(pj.county, "county", o, ("county",))

@@ -10,17 +10,59 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal, Self
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graph.ids import check_id
 
 
+def _scalar_types(annotation: Any) -> frozenset[type]:
+    """The plain types a field annotation admits (Annotated, Optional and unions unwrapped;
+    containers are left out)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        out: frozenset[type] = frozenset()
+        for arg in get_args(annotation):
+            out |= _scalar_types(arg)
+        return out
+    return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
+
+
+@cache
+def _field_types(cls: type[BaseModel], name: str) -> frozenset[type]:
+    return _scalar_types(cls.model_fields[name].annotation)
+
+
 class Strict(BaseModel):
-    """Base for every model: unknown fields are errors."""
+    """Base for every model: unknown fields are errors, and no loose coercion is stored
+    silently: a boolean is never a number (``lon: false`` is refused, not 0.0) and a
+    number is never a date (``as_of: 0`` is refused, not 1970-01-01)."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_loose_coercion(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None or not isinstance(v, bool | int | float):
+            return v
+        types = _field_types(cls, info.field_name)
+        if isinstance(v, bool) and types & {int, float} and bool not in types:
+            raise ValueError("expected a number, not true/false")
+        if not isinstance(v, bool) and types & {dt.date, dt.datetime} and not types & {int, float}:
+            raise ValueError("expected a date (YYYY-MM-DD), not a number")
+        return v
 
 
 class Grade(StrEnum):
@@ -164,13 +206,15 @@ class Figure(Strict):
     value: float
     unit: str
     year: int | None = None
+    product: str | None = None
     src: Source | None = None
 
 
 class Tie(Strict):
-    """A connector that can open a firm's door: 乡情 (hometown), alumni, prior cooperation."""
+    """A connector that can open a firm's door: 乡情 (hometown: a 运城-born founder or 运商),
+    alumni, prior cooperation, investment, 在晋布局 (a group company already in Shanxi)."""
 
-    kind: Literal["乡情", "校友", "合作", "投资", "其他"]
+    kind: Literal["乡情", "校友", "合作", "投资", "在晋布局", "其他"]
     note: str
     county: str | None = None
     src: Source | None = None
@@ -182,9 +226,20 @@ Tag = Literal[
 ]
 
 
+CompanyStatus = Literal["在营", "ST", "破产重整", "退市", "注销"]
+"""Business status when known (listing risk warnings, bankruptcy, delisting)."""
+
+
+InferredAttr = Literal["county", "park", "name", "segments", "role", "tags"]
+"""Company attributes whose value may have been inferred rather than read in a source."""
+
+
 class Company(Entity):
     """A firm. Local firms (anchor/local) have a county and optionally a park;
-    outside firms (target) have a home province and city."""
+    outside firms (target) have a home province and city. ``inferred`` lists the
+    attributes whose value was inferred (e.g. a county guessed from a project's place, a
+    segment guessed from the name) rather than read in a source; they weigh less in the
+    diagnosis."""
 
     KIND: ClassVar[str] = "company"
     role: Role
@@ -197,12 +252,19 @@ class Company(Entity):
     credit_code: str | None = None
     figures: list[Figure] = Field(default_factory=list)
     ties: list[Tie] = Field(default_factory=list)
+    status: CompanyStatus | None = None
+    inferred: list[InferredAttr] = Field(default_factory=list)
     description: str = ""
 
     @model_validator(mode="after")
     def _place(self) -> Self:
         if self.role is not Role.target and not self.county:
             raise ValueError("a local or anchor firm needs its county")
+        if len(set(self.inferred)) != len(self.inferred):
+            raise ValueError("inferred lists an attribute twice")
+        for attr in ("county", "park"):
+            if attr in self.inferred and getattr(self, attr) is None:
+                raise ValueError(f"inferred names {attr}, which is not set")
         return self
 
 
@@ -244,6 +306,90 @@ class Park(Entity):
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     lead_industries: list[str] = Field(default_factory=list)
+
+
+FactChange = Literal["新增", "淘汰", "在建"]
+"""A capacity built (新增), cut (淘汰) or under construction (在建)."""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+class Fact(Entity):
+    """Evidence without a named firm: a capacity, output or count documented for a place
+    (the whole city, a county or a park) on a segment, e.g. 临猗 冷库 1576座 (2024).
+
+    ``change`` marks capacity built (新增), cut (淘汰) or under construction (在建).
+    ``name`` defaults to ``metric value unit``, e.g. ``冷库 1576座``.
+
+    >>> Fact(id="fact.x", segment="seg.x", metric="冷库", value=1576, unit="座",
+    ...      src=Source(public="例")).name
+    '冷库 1576座'
+    """
+
+    KIND: ClassVar[str] = "fact"
+    name: str = Field(default="", description="Display name; defaults to 'metric value unit'.")
+    segment: str
+    county: str | None = None
+    park: str | None = None
+    metric: str
+    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    unit: str
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    change: FactChange | None = None
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("name"):
+            value = data.get("value")
+            shown = _fmt(value) if isinstance(value, int | float) else value
+            data = {**data, "name": f"{data.get('metric', '')} {shown}{data.get('unit', '')}"}
+        return data
+
+    @field_validator("metric", "unit")
+    @classmethod
+    def _filled(cls, v: str) -> str:
+        return _no_blank(v)
+
+
+GAP_VERDICTS: tuple[str, ...] = ("空白", "缺失", "短板", "薄弱", "卡脖子", "配套率低", "依赖外地")
+STRENGTH_VERDICTS: tuple[str, ...] = ("优势", "龙头", "链主", "超过百亿")
+Verdict = Literal["空白", "缺失", "短板", "薄弱", "卡脖子", "配套率低", "依赖外地",
+                  "优势", "龙头", "链主", "超过百亿"]
+
+
+class Assessment(Entity):
+    """The city's own judgement of a segment, as a document states it: a gap (空白 缺失 短板
+    薄弱 卡脖子 配套率低 依赖外地) or a strength (优势 龙头 链主 超过百亿), city-wide or for a
+    county (or park). ``name`` defaults to the verdict.
+
+    >>> Assessment(id="assess.x", segment="seg.x", verdict="空白",
+    ...            src=Source(public="例")).verdict_class
+    'gap'
+    """
+
+    KIND: ClassVar[str] = "assessment"
+    name: str = Field(default="", description="Display name; defaults to the verdict.")
+    segment: str
+    county: str | None = None
+    park: str | None = None
+    verdict: Verdict
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("name"):
+            data = {**data, "name": str(data.get("verdict", ""))}
+        return data
+
+    @property
+    def verdict_class(self) -> Literal["gap", "strength"]:
+        """``gap`` for 空白…依赖外地, ``strength`` for 优势 龙头 链主 超过百亿."""
+        return "strength" if self.verdict in STRENGTH_VERDICTS else "gap"
 
 
 class StageChange(Strict):
@@ -317,7 +463,7 @@ class Campaign(Entity):
 ENTITY_TYPES: dict[str, type[Entity]] = {
     t.KIND: t
     for t in (Chain, Segment, Company, Institute, Association, County, Park, Project, Product,
-              Campaign)
+              Campaign, Fact, Assessment)
 }
 
 
@@ -349,6 +495,23 @@ class Operates(Relation):
     weight: Annotated[float, Field(gt=0, le=1)] = 1.0
     products: list[str] = Field(default_factory=list)
     evidence: str = ""
+    inferred: bool = Field(default=False, description="The link was inferred (e.g. from the "
+                           "firm's name), not read in a source; it weighs less.")
+
+
+class CoProduces(Relation):
+    """Every plant of segment ``source`` also yields segment ``target`` (a co-product, e.g.
+    焦化 → 粗苯, 焦化 → 煤焦油): where ``source`` is present, ``target`` is produced too."""
+
+    KIND: ClassVar[str] = "co_produces"
+    source: str
+    target: str
+
+    @model_validator(mode="after")
+    def _not_self(self) -> Self:
+        if self.source == self.target:
+            raise ValueError("a segment does not co-produce itself")
+        return self
 
 
 class Supplies(Relation):
@@ -357,6 +520,16 @@ class Supplies(Relation):
     KIND: ClassVar[str] = "supplies"
     supplier: str
     customer: str
+    product: str = ""
+
+
+class Uses(Relation):
+    """Company ``company`` uses the product of segment ``segment`` (a customer lead, not a
+    producer): e.g. a fabric maker using 尼龙66切片."""
+
+    KIND: ClassVar[str] = "uses"
+    company: str
+    segment: str
     product: str = ""
 
 
@@ -434,8 +607,8 @@ class MapsTo(Relation):
 
 RELATION_TYPES: dict[str, type[Relation]] = {
     t.KIND: t
-    for t in (Feeds, Operates, Supplies, Supports, Covers, MemberOf, Cooperates,
-              Makes, ProductFeeds, SubtypeOf, MapsTo)
+    for t in (Feeds, Operates, Supplies, Uses, Supports, Covers, MemberOf, Cooperates,
+              Makes, ProductFeeds, SubtypeOf, MapsTo, CoProduces)
 }
 
 # Which fields of each relation reference which entity kind (for validation and graph edges).
@@ -443,6 +616,7 @@ RELATION_ENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "feeds": (("source", "segment"), ("target", "segment")),
     "operates": (("company", "company"), ("segment", "segment")),
     "supplies": (("supplier", "company"), ("customer", "company")),
+    "uses": (("company", "company"), ("segment", "segment")),
     "supports": (("institute", "institute"), ("segment", "segment")),
     "covers": (("association", "association"), ("segment", "segment")),
     "member_of": (("company", "company"), ("association", "association")),
@@ -451,6 +625,7 @@ RELATION_ENDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "product_feeds": (("source", "product"), ("target", "product")),
     "subtype_of": (("product", "product"), ("parent", "product")),
     "maps_to": (("product", "product"), ("segment", "segment")),
+    "co_produces": (("source", "segment"), ("target", "segment")),
 }
 
 
@@ -472,8 +647,6 @@ class Atlas(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    _graph: Any = PrivateAttr(default=None)
-
     chains: dict[str, Chain] = Field(default_factory=dict)
     segments: dict[str, Segment] = Field(default_factory=dict)
     companies: dict[str, Company] = Field(default_factory=dict)
@@ -485,6 +658,7 @@ class Atlas(BaseModel):
     feeds: list[Feeds] = Field(default_factory=list)
     operates: list[Operates] = Field(default_factory=list)
     supplies: list[Supplies] = Field(default_factory=list)
+    uses: list[Uses] = Field(default_factory=list)
     supports: list[Supports] = Field(default_factory=list)
     covers: list[Covers] = Field(default_factory=list)
     member_of: list[MemberOf] = Field(default_factory=list)
@@ -495,6 +669,9 @@ class Atlas(BaseModel):
     subtype_of: list[SubtypeOf] = Field(default_factory=list)
     maps_to: list[MapsTo] = Field(default_factory=list)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    assessments: dict[str, Assessment] = Field(default_factory=dict)
+    co_produces: list[CoProduces] = Field(default_factory=list)
 
     @classmethod
     def from_tables(cls, tables: dict[str, Any]) -> Atlas:
@@ -548,4 +725,6 @@ ENTITY_TABLE: dict[str, str] = {
     "project": "projects",
     "product": "products",
     "campaign": "campaigns",
+    "fact": "facts",
+    "assessment": "assessments",
 }

@@ -1,7 +1,8 @@
 """Input models of a seed file (see ``seeds/README.md``).
 
 A seed file is a YAML mapping whose keys are sections. Entity sections hold
-entities; some entity inputs carry relations inline (a company's ``segments``,
+entities (``facts`` and ``assessments`` too, usually in ``seeds/evidence/``); some entity
+inputs carry relations inline (a company's ``segments``,
 an institute's ``segments``, an association's ``segments`` and ``members``),
 which the loader expands into relation records that inherit the entity's source
 unless they give their own.
@@ -15,10 +16,12 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from graph.model import (
+    Assessment,
     Association,
     Chain,
     Company,
     County,
+    Fact,
     Grade,
     Institute,
     Park,
@@ -52,6 +55,7 @@ class OperatesIn(Strict):
     weight: Annotated[float, Field(gt=0, le=1)] = 1.0
     products: list[str] = Field(default_factory=list)
     evidence: str = ""
+    inferred: bool = False
     src: Source | None = None
 
 
@@ -59,6 +63,15 @@ class SupplyIn(Strict):
     """Inline supplies relation under a company: this company supplies ``customer``."""
 
     customer: str
+    product: str = ""
+    src: Source | None = None
+
+
+class UseIn(Strict):
+    """Inline uses relation under a company: it uses ``product`` of ``segment`` (a customer
+    lead, not a producer)."""
+
+    segment: str
     product: str = ""
     src: Source | None = None
 
@@ -73,6 +86,7 @@ class CompanyIn(Company):
     memberships: list[str] = Field(default_factory=list)
     institutes: list[str] = Field(default_factory=list)
     supplies_to: list[SupplyIn] = Field(default_factory=list)
+    uses: list[UseIn] = Field(default_factory=list)
 
 
 class InstituteIn(Institute):
@@ -102,9 +116,11 @@ SECTION_MODELS: dict[str, type[Strict]] = {
     "parks": Park,
     "projects": Project,
     "paths": PathIn,
+    "facts": Fact,
+    "assessments": Assessment,
 }
 
-RELATION_SECTIONS = ("feeds", "operates", "supplies", "supports", "covers", "member_of",
-                     "cooperates")
-META_SECTIONS = ("documents", "defaults", "notes")
+RELATION_SECTIONS = ("feeds", "operates", "supplies", "uses", "supports", "covers",
+                     "member_of", "cooperates", "co_produces")
+META_SECTIONS = ("documents", "defaults", "notes", "city")
 ALL_SECTIONS = (*SECTION_MODELS, *RELATION_SECTIONS, *META_SECTIONS)

@@ -10,10 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph.accounts import Accounts, Entry, Principal
 from graph.analysis.rules import active_rules
 from graph.errors import NotFound
 from graph.loader import load_seeds
-from graph.model import Atlas, Chain, Entity
+from graph.model import Atlas, Chain, Entity, Project, Relation, relation_key
+from graph.permissions import check_write
+from graph.pipeline.lifecycle import check_replace
 from graph.store.base import AtlasStore
 
 T = TypeVar("T")
@@ -24,8 +27,9 @@ class AtlasService:
     """Reads go through :meth:`atlas` (a snapshot); derived results are cached per
     store version, so a write invalidates them all at once."""
 
-    def __init__(self, store: AtlasStore) -> None:
+    def __init__(self, store: AtlasStore, accounts: Accounts | None = None) -> None:
         self.store = store
+        self.accounts = accounts
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._cache_version: tuple[int, int] = (-1, 0)
         self._lock = threading.Lock()
@@ -71,3 +75,54 @@ class AtlasService:
         atlas = load_seeds(seeds_dir, sources_dir=sources_dir)
         self.store.replace_all(atlas)
         return self.store.counts()
+
+    # --- the write path: permission, domain rule, store write, audit ------------------
+
+    def audit(self, who: Principal, entry: Entry, action: str, kind: str, target: str,
+              before: Any = None, after: Any = None) -> None:
+        """Append an audit record (when accounts are configured)."""
+        if self.accounts is not None:
+            self.accounts.record(who, entry, action, kind, target, before, after)
+
+    def create(self, who: Principal, entry: Entry, entity: Entity) -> Entity:
+        """Create ``entity`` if ``who`` may; recorded in the audit trail."""
+        check_write(who, self.atlas(), entity.KIND, None, entity)
+        self.store.create(entity)
+        self.audit(who, entry, "create", entity.KIND, entity.id,
+                   after=entity.model_dump(mode="json"))
+        return entity
+
+    def update(self, who: Principal, entry: Entry, entity: Entity) -> Entity:
+        """Replace ``entity`` if ``who`` may (a project's stage only changes through the
+        lifecycle, see :func:`graph.pipeline.lifecycle.check_replace`)."""
+        before = self.entity(entity.id, entity.KIND)
+        check_write(who, self.atlas(), entity.KIND, before, entity)
+        if isinstance(entity, Project) and isinstance(before, Project):
+            check_replace(before, entity)
+        self.store.update(entity)
+        self.audit(who, entry, "update", entity.KIND, entity.id,
+                   before=before.model_dump(mode="json"), after=entity.model_dump(mode="json"))
+        return entity
+
+    def delete(self, who: Principal, entry: Entry, entity_id: str, kind: str) -> None:
+        """Delete an entity (and the relations at its ends) if ``who`` may."""
+        before = self.entity(entity_id, kind)
+        check_write(who, self.atlas(), kind, before, None)
+        self.store.delete(entity_id)
+        self.audit(who, entry, "delete", kind, entity_id, before=before.model_dump(mode="json"))
+
+    def relate(self, who: Principal, entry: Entry, rel: Relation) -> Relation:
+        """Add a relation (admins only)."""
+        check_write(who, self.atlas(), rel.KIND, None, None)
+        self.store.add_relation(rel)
+        _, a, b, q = relation_key(rel)
+        self.audit(who, entry, "relate", rel.KIND, f"{a}→{b}{':' + q if q else ''}",
+                   after=rel.model_dump(mode="json"))
+        return rel
+
+    def unrelate(self, who: Principal, entry: Entry, kind: str, a: str, b: str,
+                 qualifier: str = "") -> None:
+        """Remove a relation (admins only)."""
+        check_write(who, self.atlas(), kind, None, None)
+        self.store.remove_relation(kind, a, b, qualifier)
+        self.audit(who, entry, "unrelate", kind, f"{a}→{b}{':' + qualifier if qualifier else ''}")

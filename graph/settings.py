@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CORS allowlist, comma-separated.")
     max_body_bytes: int = Field(default=1_000_000, description="Request-body size limit.")
+    body_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="A request body must keep arriving within this (408).")
     neo4j_uri: str = Field(default="", description="Neo4j bolt URI.")
     neo4j_user: str = Field(default="neo4j", description="Neo4j user.")
     neo4j_password: str = Field(default="", description="Neo4j password (no default secret).")
@@ -47,6 +49,11 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "atlas.sqlite"
+
+    @property
+    def accounts_path(self) -> Path:
+        """Users, keys, sessions and the audit trail (see :mod:`graph.accounts`)."""
+        return self.data_dir / "accounts.sqlite"
 
     def sources(self) -> Path | None:
         """The source-document directory if it exists (quotes are then verified)."""

@@ -27,7 +27,8 @@ class UvicornServer:
     configured through ``ATLAS_*`` environment variables; waits until /health answers."""
 
     def __init__(self, data_dir: Path, seeds_dir: Path, *, api_key: str = "",
-                 log: Path | None = None, env: dict[str, str] | None = None) -> None:
+                 log: Path | None = None, env: dict[str, str] | None = None,
+                 access_log: bool = False) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir),
@@ -35,6 +36,7 @@ class UvicornServer:
                     **(env or {})}
         self.log = log or data_dir / "uvicorn.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.access_log = access_log
 
     def start(self, timeout: float = 60.0) -> UvicornServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -42,7 +44,8 @@ class UvicornServer:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
                  "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
-                 "--log-level", "warning", "--no-access-log"],
+                 "--log-level", "info" if self.access_log else "warning",
+                 "--access-log" if self.access_log else "--no-access-log"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -25,7 +25,7 @@ def cli(*args: str) -> tuple[int, str, str]:
 def test_gaps_table_and_json() -> None:
     code, out, _ = cli("gaps", "ch.t.nylon", *SEEDS)
     assert code == 0
-    assert "完整度 33%" in out and "gap-rules/1" in out
+    assert "完整度 33%" in out and "gap-rules/3" in out
     assert "己内酰胺" in out and "缺失 missing" in out and "强 strong" in out
     code, out, _ = cli("gaps", "ch.t.nylon", "--json", *SEEDS)
     body = json.loads(out)

@@ -196,12 +196,14 @@ def test_city_gaps_priority_dedupe_and_ties() -> None:
     gaps = city_gaps(atlas)
     got = [(g.segment_id, g.status, g.priority, g.chain_id, g.chains) for g in gaps]
     # b: broken 3x1 + 0.5 x 2 present neighbours (a, c) = 4.0 in ch.t; in ch.u it is missing.
-    # d: missing 2x1, no present neighbour; c is weak (anchor, feeder b absent): 1 + 0 = 1.0.
+    # d: missing 2x1, no present neighbour, so low confidence: x 0.5 = 1.0; c is weak
+    # (anchor, feeder b absent): 1 + 0 = 1.0; the tie is broken by segment id.
     assert got == [
         (seg("b"), "broken", 4.0, "ch.t", ["ch.t", "ch.u"]),
-        (seg("d"), "missing", 2.0, "ch.t", ["ch.t"]),
         (seg("c"), "weak", 1.0, "ch.t", ["ch.t"]),
+        (seg("d"), "missing", 1.0, "ch.t", ["ch.t"]),
     ]
+    assert [g.confidence for g in gaps] == ["medium", "medium", "low"]
 
 
 def test_city_gaps_ties_by_segment_id() -> None:

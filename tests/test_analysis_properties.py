@@ -88,11 +88,14 @@ def test_broken_is_exactly_the_cut_part_of_missing(case: Case) -> None:
     g.add_nodes_from(seg(f"s{i}") for i in range(case.n))
     g.add_edges_from((seg(f"s{a}"), seg(f"s{b}")) for a, b in case.edges)
     present = {s.segment_id for s in d.segments if s.status in ("strong", "weak")}
+    building = {seg(p.segments) for p in case.projects  # type: ignore[arg-type]
+                if p.stage in ("线索", "对接", "签约")}
     for s in d.segments:
         absent = not s.local_firms and not s.producing_projects
         assert absent == (s.status in ("missing", "broken"))
-        cut = bool(nx.ancestors(g, s.segment_id) & present) and bool(
-            nx.descendants(g, s.segment_id) & present)
+        up, down = nx.ancestors(g, s.segment_id), nx.descendants(g, s.segment_id)
+        cut = bool(up & present and down & (present | building)) or bool(
+            up & building and down & present)
         assert (s.status == "broken") == (absent and cut)
         assert ("cuts_chain" in [r.code for r in s.reasons]) == (s.status == "broken")
     assert {g.segment_id for g in city_gaps(atlas)} == {

@@ -33,10 +33,10 @@ def rules_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
 
 def test_partial_user_file_overrides_only_its_keys(tmp_path: Path) -> None:
     f = tmp_path / "r.toml"
-    f.write_text('version = "mine/2"\n[status]\ndense_min_firms = 2\n[weights]\nregion = 0\n',
+    f.write_text('version = "mine/2"\n[status]\ndense_min_firms = 2\n[weights]\nproximity = 0\n',
                  encoding="utf-8")
     r = load_rules(f)
-    assert (r.version, r.status.dense_min_firms, r.weights.region) == ("mine/2", 2, 0)
+    assert (r.version, r.status.dense_min_firms, r.weights.proximity) == ("mine/2", 2, 0)
     assert r.status.dense_min_scale_firms == default_rules().status.dense_min_scale_firms
     assert r.weights.evidence == default_rules().weights.evidence
 
@@ -44,7 +44,7 @@ def test_partial_user_file_overrides_only_its_keys(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "field"), [
     ("[status]\ndense_min_firm = 2\n", "status.dense_min_firm"),
     ("[status]\nanchor_supply = \"some\"\n", "status.anchor_supply"),
-    ("[weights]\nregion = -1\n", "weights.region"),
+    ("[weights]\nproximity = -1\n", "weights.proximity"),
     ("[presence]\ngrades = [\"great\"]\n", "presence.grades.0"),
     ("[presence\n", ""),
 ])

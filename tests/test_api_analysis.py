@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from graph.analysis.extension import extension_candidates
 from graph.analysis.gaps import city_gaps, diagnose_chain
 from graph.analysis.rules import Weights
 from graph.analysis.targets import rank_targets
+from graph.model import Source, Uses
 from tests.apikit import WRITE, api_atlas, client_for
 
 V = "/api/v1"
@@ -63,8 +65,9 @@ def test_targets_and_weights(client: TestClient) -> None:
     assert [x["company_id"] for x in r.json()["data"]] == ["600426.SH"]
     w = client.get(f"{V}/chains/ch.t.nylon/targets",
                    params={"segment": "seg.t.cpl", "weights": "evidence:1,scale:0,linkage:0,"
-                           "region:0,connectors:0,pipeline:0,chain_fit:0"}).json()["data"]
-    only_evidence = Weights(evidence=1, scale=0, linkage=0, region=0, connectors=0,
+                           "proximity:0,market:0,connectors:0,pipeline:0,chain_fit:0"}
+                   ).json()["data"]
+    only_evidence = Weights(evidence=1, scale=0, linkage=0, proximity=0, market=0, connectors=0,
                             pipeline=0, chain_fit=0)
     assert w[0]["score"] == rank_targets(atlas, "ch.t.nylon", "seg.t.cpl",
                                          weights=only_evidence)[0].score
@@ -82,9 +85,9 @@ def test_targets_and_weights(client: TestClient) -> None:
     ({"segment": "seg.t.cpl", "weights": "magic:1"}, 422, "query.weights.magic"),
     ({"segment": "seg.t.cpl", "weights": "evidence:inf"}, 422, "query.weights.evidence"),
     ({"segment": "seg.t.cpl", "weights": "{\"scale\": NaN}"}, 422, "query.weights.scale"),
-    ({"segment": "seg.t.cpl", "weights": "evidence:0,scale:0,linkage:0,region:0,"
+    ({"segment": "seg.t.cpl", "weights": "evidence:0,scale:0,linkage:0,proximity:0,market:0,"
       "connectors:0,pipeline:0,chain_fit:0"}, 422, "query.weights"),
-    ({"segment": "seg.t.cpl", "weights": "{\"region\": true"}, 422, "query.weights"),
+    ({"segment": "seg.t.cpl", "weights": "{\"proximity\": true"}, 422, "query.weights"),
     ({"segment": "seg.t.cpl", "top": 0}, 422, "query.top"),
     ({"segment": "seg.t.cpl", "county": "county.nope"}, 422, "query.county"),
 ])
@@ -152,3 +155,28 @@ def test_whatif_input_errors(client: TestClient, req: dict[str, object], field: 
     r = client.post(f"{V}/whatif", json=req)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["field"] == field
+
+
+def test_customers_route_lists_users_apart_from_producers(tmp_path: Path) -> None:
+    atlas = api_atlas()
+    atlas.uses.append(Uses(company="600426.SH", segment="seg.t.pa66", product="尼龙66切片",
+                           src=Source(public="测试", as_of=dt.date(2026, 1, 1))))
+    with client_for(tmp_path, atlas) as c:
+        r = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.t.pa66"})
+        assert r.status_code == 200
+        assert [x["company_id"] for x in r.json()] == ["600426.SH"]
+        assert r.json()[0]["product"] == "尼龙66切片"
+        t = c.get(f"{V}/chains/ch.t.nylon/targets", params={"segment": "seg.t.pa66"})
+        assert "600426.SH" not in [x["company_id"] for x in t.json()["data"]]
+        bad = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.nope"})
+        assert bad.status_code == 422
+
+
+def test_targets_for_one_product_and_unknown_product(client: TestClient) -> None:
+    ok = client.get(f"{V}/chains/ch.t.nylon/targets",
+                    params={"segment": "seg.t.cpl", "product": "己内酰胺"})
+    assert ok.status_code == 200 and ok.json()["data"][0]["company_id"] == "600426.SH"
+    bad = client.get(f"{V}/chains/ch.t.nylon/targets",
+                     params={"segment": "seg.t.cpl", "product": "芯片"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "query.product"

@@ -100,7 +100,8 @@ def test_api_surface(spec: dict[str, Any]) -> None:
               "/segments/{segment_id}", "/companies", "/companies/{company_id}",
               "/institutes", "/associations", "/counties", "/parks", "/projects",
               "/projects/{project_id}/stage", "/gaps", "/whatif", "/stats", "/search",
-              "/relations/operates"]:
+              "/relations/operates", "/facts", "/facts/{fact_id}", "/assessments",
+              "/assessments/{assessment_id}", "/relations/co_produces"]:
         assert "/api/v1" + p in paths, p
     assert set(spec["paths"]["/api/v1/companies/{company_id}"]) == {"get", "put", "delete"}
     assert spec["info"]["title"].startswith("Chain Atlas")

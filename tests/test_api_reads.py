@@ -46,6 +46,27 @@ def test_segments_list_filters_and_detail(client: TestClient) -> None:
     assert d["names"]["co.t.local-nylon"] == "测试尼龙材料有限公司"
 
 
+def test_facts_assessments_and_co_products(client: TestClient) -> None:
+    facts = client.get(f"{V}/facts", params={"county": "county.hejin"}).json()
+    assert ids(facts) == ["fact.t.hejin-coke-capacity"]
+    assert facts["data"][0]["name"] == "产能 300万吨/年"
+    assert client.get(f"{V}/facts", params={"segment": "seg.t.pa6"}).json()["count"] == 0
+    one = client.get(f"{V}/facts/fact.t.hejin-coke-capacity").json()
+    assert (one["value"], one["unit"], one["year"]) == (300, "万吨/年", 2024)
+    gaps = client.get(f"{V}/assessments", params={"verdict": "空白"}).json()
+    assert ids(gaps) == ["assess.t.cpl-gap"]
+    assert gaps["data"][0]["src"]["quote"].startswith("打造煤-苯")
+    assert client.get(f"{V}/assessments", params={"verdict": "优势"}).json()["count"] == 0
+    coke = client.get(f"{V}/segments/seg.t.coke").json()
+    assert [f["id"] for f in coke["facts"]] == ["fact.t.hejin-coke-capacity"]
+    assert [(r["source"], r["target"]) for r in coke["co_produces"]] == [
+        ("seg.t.coke", "seg.t.benzene")]
+    assert coke["names"]["seg.t.benzene"] == "苯"
+    cpl = client.get(f"{V}/segments/seg.t.cpl").json()
+    assert [a["verdict"] for a in cpl["assessments"]] == ["空白"]
+    assert client.get(f"{V}/relations/co_produces").json()["count"] == 1
+
+
 @pytest.mark.parametrize(("params", "expected"), [
     ({}, ["600426.SH", "co.t.local-coke", "co.t.local-nylon", "co.zhengwei"]),
     ({"role": "target"}, ["600426.SH", "co.zhengwei"]),
@@ -130,6 +151,7 @@ def test_stats_counts_every_kind(client: TestClient) -> None:
     "/chains/ch.nope", "/segments/seg.nope", "/companies/co.nope", "/institutes/inst.nope",
     "/associations/assoc.nope", "/counties/county.nope", "/parks/park.nope",
     "/projects/proj.nope", "/segments/ch.t.nylon", "/chains/ch.nope/gaps",
+    "/facts/fact.nope", "/assessments/assess.nope", "/facts/assess.t.cpl-gap",
 ])
 def test_unknown_ids_are_404(client: TestClient, path: str) -> None:
     r = client.get(V + path)
@@ -147,6 +169,9 @@ def test_unknown_ids_are_404(client: TestClient, path: str) -> None:
     ("/projects", {"stage": "done"}, "query.stage"),
     ("/parks", {"county": "x"}, "query.county"),
     ("/institutes", {"segment": "x"}, "query.segment"),
+    ("/facts", {"segment": "seg.nope"}, "query.segment"),
+    ("/assessments", {"county": "county.nope"}, "query.county"),
+    ("/assessments", {"verdict": "一般"}, "query.verdict"),
 ])
 def test_bad_filters_are_422_naming_the_field(client: TestClient, path: str,
                                               params: dict[str, object], field: str) -> None:

@@ -46,6 +46,8 @@ CREATE = [
     ("project", example("project", id="proj.t.new", segments=["seg.t.new"],
                         county="county.t-new", park="park.t-new")),
     ("product", example("product", id="prod.t.new")),
+    ("fact", example("fact", id="fact.t.new", segment="seg.t.new", county="county.t-new")),
+    ("assessment", example("assessment", id="assess.t.new", segment="seg.t.new")),
 ]
 ENDS = {"segment": "seg.t.new", "company": "co.t.new", "institute": "inst.t.new",
         "association": "assoc.t.new", "product": "prod.t.new"}
@@ -83,7 +85,7 @@ def test_create_replace_delete_every_kind(client: TestClient, tmp_path: Path) ->
         assert r.json()["id"] == body["id"]
         again = client.post(f"{V}/{plural}", json=body, headers=WRITE)
         assert again.status_code == 409, kind
-        changed = {**body, "name": body["name"] + "（改）"}
+        changed = {**body, "name": body.get("name", body["id"]) + "（改）"}
         r = client.put(f"{V}/{plural}/{body['id']}", json=changed, headers=WRITE)
         assert r.status_code == 200, (kind, r.text)
     for kind in RELATIONS:
@@ -95,6 +97,10 @@ def test_create_replace_delete_every_kind(client: TestClient, tmp_path: Path) ->
             rel.update(supplier="co.t.new", customer="co.zhengwei")
         if kind == "feeds":
             rel.update(source="seg.t.new", target="seg.t.new", chain="ch.t.new")
+        if kind == "co_produces":
+            other = example("segment", id="seg.t.other", chains=["ch.t.nylon"])
+            assert client.post(f"{V}/segments", json=other, headers=WRITE).status_code == 201
+            rel.update(source="seg.t.new", target="seg.t.other")
         if kind in ("product_feeds", "subtype_of"):
             other = example("product", id="prod.t.other")
             client.post(f"{V}/products", json=other, headers=WRITE)

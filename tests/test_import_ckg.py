@@ -245,3 +245,17 @@ def test_seed_firm_with_same_name_is_reported_not_merged(mini_atlas: Atlas) -> N
     assert sorted(data.anomalies.examples["name_matches_seed"]) == [
         "co.t.coke 测试焦化股份有限公司 ≟ 600901.SH",
         "co.t.local-coke 测试焦化有限公司 ≟ 600901.SH"]
+
+
+def test_reviewed_statuses_are_imported(mini_atlas: Atlas, tmp_path: Path) -> None:
+    from graph.importers.build import read_statuses
+
+    f = tmp_path / "company_status.yaml"
+    f.write_text('- {id: "600901.SH", name: 测试焦化, status: 破产重整, '
+                 'src: {public: 测试, as_of: 2020-01-01}}\n', encoding="utf-8")
+    plan = build_import(read_ckg(CKG), mini_atlas, [], read_statuses(f))
+    assert plan.atlas.companies["600901.SH"].status == "破产重整"
+    f.write_text("- {id: x, status: 倒闭}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"company_status\.yaml"):
+        read_statuses(f)
+    assert read_statuses(tmp_path / "none.yaml") == {}

@@ -182,6 +182,99 @@ counties:
     lon: 111.0
     src: {public: 测试}
 """, 5, "counties[0].lat", "less than or equal to 90"),
+    ("fact_unknown_segment", GOOD_SEGMENTS + """\
+facts:
+  - id: fact.x.one
+    segment: seg.x.zzz
+    metric: 冷库
+    value: 10
+    unit: 座
+    src: {public: 测试}
+""", 10, "facts[0].segment", "unknown segment"),
+    ("fact_bad_prefix", GOOD_SEGMENTS + """\
+facts:
+  - {id: fx.one, segment: seg.x.a, metric: 冷库, value: 10, unit: 座, src: {public: 测试}}
+""", 9, "facts[0].id", "fact.<slug>"),
+    ("fact_negative_value", GOOD_SEGMENTS + """\
+facts:
+  - id: fact.x.one
+    segment: seg.x.a
+    metric: 产能
+    value: -3
+    unit: 万吨/年
+    src: {public: 测试}
+""", 12, "facts[0].value", "greater than or equal to 0"),
+    ("fact_bad_change", GOOD_SEGMENTS + """\
+facts:
+  - id: fact.x.one
+    segment: seg.x.a
+    metric: 产能
+    value: 3
+    unit: 万吨/年
+    change: 关停
+    src: {public: 测试}
+""", 14, "facts[0].change", "淘汰"),
+    ("fact_park_outside_county", GOOD_SEGMENTS + """\
+facts:
+  - id: fact.x.one
+    segment: seg.x.a
+    county: county.jishan
+    park: park.hejin-kfq
+    metric: 产能
+    value: 3
+    unit: 万吨/年
+    src: {public: 测试}
+""", 12, "facts[0].park", "not in 'county.jishan'"),
+    ("assessment_bad_verdict", GOOD_SEGMENTS + """\
+assessments:
+  - id: assess.x.one
+    segment: seg.x.a
+    verdict: 一般
+    src: {public: 测试}
+""", 11, "assessments[0].verdict", "空白"),
+    ("assessment_unknown_county", GOOD_SEGMENTS + """\
+assessments:
+  - id: assess.x.one
+    segment: seg.x.a
+    county: county.atlantis
+    verdict: 短板
+    src: {public: 测试}
+""", 11, "assessments[0].county", "unknown county"),
+    ("co_produces_unknown_target", GOOD_SEGMENTS + """\
+co_produces:
+  - {source: seg.x.a, target: seg.x.zzz, src: {public: 测试}}
+""", 9, "co_produces[0].target", "unknown segment"),
+    ("co_produces_itself", GOOD_SEGMENTS + """\
+co_produces:
+  - {source: seg.x.a, target: seg.x.a, src: {public: 测试}}
+""", 9, "co_produces[0]", "does not co-produce itself"),
+    ("inferred_unknown_attribute", GOOD_SEGMENTS + """\
+companies:
+  - id: co.x.one
+    name: 某公司
+    role: local
+    county: county.hejin
+    inferred: [colour]
+    src: {public: 测试}
+""", 13, "companies[0].inferred[0]", "county"),
+    ("inferred_park_not_set", GOOD_SEGMENTS + """\
+companies:
+  - id: co.x.one
+    name: 某公司
+    role: local
+    county: county.hejin
+    inferred: [park]
+    src: {public: 测试}
+""", 9, "companies[0]", "park"),
+    ("operates_inferred_not_bool", GOOD_SEGMENTS + """\
+companies:
+  - id: co.x.one
+    name: 某公司
+    role: local
+    county: county.hejin
+    segments: [{segment: seg.x.a, inferred: maybe}]
+    src: {public: 测试}
+""", 13, "companies[0].segments[0].inferred", "boolean"),
     ("quote_not_in_document", GOOD_SEGMENTS + """\
   - id: seg.x.d
     name: 丁

@@ -245,6 +245,8 @@ def test_region_filter_and_search(open_map: Any, server: UvicornServer, probe_at
 def test_atlas_links_open_chain_maps_on_the_same_origin(open_map: Any, server: UvicornServer
                                                          ) -> None:
     o = open_map(server.url + "/maps/atlas")
+    o.click_node("agg:ch.t.side")  # the overview starts aggregated: expand the family first
+    assert o.js("chainMap.nodes.get('ch.t.side').hidden") is False
     o.click_node("ch.t.side")
     href = o.js("document.querySelector(\"#panel section[data-key='map'] a\").href")
     assert href == server.url + "/maps/chains/ch.t.side"

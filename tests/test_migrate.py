@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.commands.migrate import MigrationMismatch, migrate
 from graph.model import Atlas
 from graph.store.base import AtlasStore
 from graph.store.embedded import EmbeddedStore
+from graph.store.migrate import MigrationMismatch, migrate
 
 
 def _cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -190,7 +190,7 @@ def test_replace_all_is_one_transaction_of_unwind_batches(mini_atlas: Atlas) -> 
     entity_writes = [q for q, _ in sent if q.startswith("UNWIND $rows AS row MERGE")]
     assert len(entity_writes) == sum((len(t) + 1) // 2 for t in (
         mini_atlas.chains, mini_atlas.segments, mini_atlas.companies, mini_atlas.counties,
-        mini_atlas.parks))
+        mini_atlas.parks, mini_atlas.facts, mini_atlas.assessments))
     d.calls.clear()
     assert s.snapshot() is s.snapshot()
     assert d.sent() == [(cypher.VERSION, {})] * 2, "a fresh cache reads only the version"

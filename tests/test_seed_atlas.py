@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from graph.chaingraph import chain_dag
 from graph.coverage import coverage, unsourced_total
-from graph.index import chain_dag
 from graph.model import Atlas, ProjectStage, Role
 from tests.conftest import EXTERNAL, SOURCES
 

@@ -21,13 +21,15 @@ from typing import Any
 import pytest
 
 from graph.analysis.gaps import city_gaps, diagnose_chain
-from graph.commands.migrate import migrate
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.model import (
     ENTITY_TYPES,
     RELATION_TYPES,
+    Assessment,
     Atlas,
     Company,
+    CoProduces,
+    Fact,
     Feeds,
     Operates,
     Segment,
@@ -36,6 +38,7 @@ from graph.model import (
 from graph.store.base import AtlasStore
 from graph.store.cypher import FALKORDB
 from graph.store.embedded import EmbeddedStore
+from graph.store.migrate import migrate
 from graph.store.neo4j import Neo4jStore
 
 SRC = {"public": "测试", "as_of": "2026-11-01"}
@@ -265,6 +268,51 @@ def test_relations_add_and_remove(open_backend: Opener, mini_atlas: Atlas) -> No
     assert s.version() == v + 4
     assert rel not in open_backend().snapshot().operates
     assert tables(s.snapshot()) == tables(open_backend().snapshot())
+
+
+def test_facts_assessments_and_co_products_are_stored_like_any_kind(
+        open_backend: Opener, mini_atlas: Atlas) -> None:
+    assert mini_atlas.facts and mini_atlas.assessments and mini_atlas.co_produces
+    s = open_backend()
+    s.replace_all(mini_atlas)
+    fact = Fact(id="fact.t.new", segment="seg.t.pa6", county="county.hejin", metric="产量",
+                value=12.5, unit="万吨", year=2024, change="在建", src=SRC)
+    s.create(fact)
+    assert open_backend().get("fact.t.new") == fact
+    with pytest.raises(InvalidInput) as bad:
+        s.create(fact.model_copy(update={"id": "fact.t.other", "segment": "seg.nope"}))
+    assert bad.value.details[0]["field"] == "segment"
+    verdict = Assessment(id="assess.t.new", segment="seg.t.pa6", verdict="优势", src=SRC)
+    s.create(verdict)
+    s.update(verdict.model_copy(update={"verdict": "短板", "name": "短板"}))
+    got = open_backend().get("assess.t.new")
+    assert isinstance(got, Assessment) and got.verdict_class == "gap"
+    with pytest.raises(Conflict) as refd:
+        s.delete("seg.t.pa6")
+    assert {"fact.t.new", "assess.t.new"} <= set(refd.value.details[0]["referrers"])
+    rel = CoProduces(source="seg.t.coke", target="seg.t.pa6", src=SRC)
+    s.add_relation(rel)
+    with pytest.raises(Conflict):
+        s.add_relation(rel)
+    with pytest.raises(InvalidInput):
+        s.add_relation(CoProduces(source="seg.t.coke", target="seg.nope", src=SRC))
+    assert rel in open_backend().snapshot().co_produces
+    s.remove_relation("co_produces", "seg.t.coke", "seg.t.pa6")
+    s.delete("fact.t.new")
+    snap = open_backend().snapshot()
+    assert rel not in snap.co_produces and "fact.t.new" not in snap.facts
+    assert tables(snap) == tables(s.snapshot())
+
+
+def test_inferred_flags_round_trip(open_backend: Opener, mini_atlas: Atlas) -> None:
+    s = open_backend()
+    s.replace_all(mini_atlas)
+    firm = new_company(inferred=["county", "segments"])
+    s.create(firm)
+    s.add_relation(Operates(company=firm.id, segment="seg.t.pa6", inferred=True, src=SRC))
+    snap = open_backend().snapshot()
+    assert snap.companies[firm.id].inferred == ["county", "segments"]
+    assert [r.inferred for r in snap.operates if r.company == firm.id] == [True]
 
 
 def test_a_second_instance_sees_writes_by_version(

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from graph.analysis.confidence import CONFIDENCE_ZH
 from graph.analysis.gaps import ChainDiagnosis, SegmentStatus, diagnose_chain
 from graph.analysis.index import analysis_index
 from graph.analysis.targets import rank_targets
@@ -113,9 +114,12 @@ def segment_size(strength: float) -> float:
 
 def segment_tooltip(s: SegmentStatus, region: str = "全市") -> str:
     firms = len(set(s.local_firms) | set(s.anchors))
-    return (f"{s.name}（{STAGE_ZH[s.stage]}）\n{region}状态：{STATUS_ZH[s.status]}\n"
+    verdicts = "、".join(v.verdict for v in s.assessments)
+    return (f"{s.name}（{STAGE_ZH[s.stage]}）\n{region}状态：{STATUS_ZH[s.status]}"
+            f"（置信度{CONFIDENCE_ZH[s.confidence]}）\n"
             f"本地企业：{firms}家（链主/龙头{len(s.anchors)}家）\n本地集聚度：{s.strength:.2f}\n"
-            "点击查看详情")
+            + (f"文件判断：{verdicts}{'（与计算结果冲突）' if s.conflicts else ''}\n"
+               if verdicts else "") + "点击查看详情")
 
 
 def firm_items(atlas: Atlas, ids: list[str]) -> list[Item]:
@@ -134,6 +138,11 @@ def _segment_sections(atlas: Atlas, s: SegmentStatus, region: str) -> list[Secti
     return [
         Section(key="status", heading=f"{region}状态：{STATUS_ZH[s.status]}（原因）",
                 items=[Item(text=r.message) for r in s.reasons]),
+        Section(key="confidence", heading=f"置信度：{CONFIDENCE_ZH[s.confidence]}",
+                items=[Item(text=r.message) for r in s.confidence_basis]),
+        Section(key="assessments", heading="文件判断（城市自身评估）", empty="文件未作判断",
+                items=[Item(text=f"「{v.verdict}」{'一致' if v.agrees else '与计算结果冲突'}",
+                            notes=[v.src.quote or v.src.public or ""]) for v in s.assessments]),
         Section(key="firms", heading=f"本地企业（{region}，{len(firms)}家）",
                 items=firm_items(atlas, firms)),
     ]

@@ -27,3 +27,9 @@ def page_routers() -> list[APIRouter]:
     """The ``page_router`` of every route module."""
     return [r for m in _modules()
             if isinstance(r := getattr(m, "page_router", None), APIRouter)]
+
+
+def public_routers() -> list[APIRouter]:
+    """The ``public_router`` of every route module (no read requirement: login, logout)."""
+    return [r for m in _modules()
+            if isinstance(r := getattr(m, "public_router", None), APIRouter)]

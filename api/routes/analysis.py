@@ -28,7 +28,7 @@ from api.schemas import Page, page, whole
 from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
 from graph.analysis.rules import Weights, active_rules
-from graph.analysis.targets import Recommendation, rank_targets
+from graph.analysis.targets import CustomerLead, Recommendation, customer_leads, rank_targets
 from graph.analysis.whatif import Hypothetical, WhatIfResult, what_if
 from graph.errors import InvalidInput, NotFound
 from graph.model import Atlas
@@ -54,7 +54,7 @@ def check_region(atlas: Atlas, county: str | None, park: str | None, where: str 
 
 
 def parse_weights(text: str | None) -> Weights | None:
-    """Weights from ``evidence:2,region:0`` (or a JSON object); unnamed components keep
+    """Weights from ``evidence:2,proximity:0`` (or a JSON object); unnamed components keep
     the rules' weights. Each must be finite and >= 0, and one > 0. InvalidInput with
     ``query.weights.<name>`` paths otherwise."""
     if text is None or not text.strip():
@@ -121,13 +121,16 @@ async def chain_targets(
                               openapi_examples=ex(10))] = 10,
     weights: Annotated[str | None, Query(
         max_length=500, description="Re-weight components: name:value pairs, comma-separated "
-        "(evidence, scale, linkage, region, connectors, pipeline, chain_fit); others keep "
-        "the rules' weights.", openapi_examples=ex("evidence:2,region:0"))] = None,
+        "(evidence, market, scale, proximity, linkage, connectors, pipeline, chain_fit); "
+        "others keep the rules' weights.", openapi_examples=ex("evidence:2,proximity:0"))] = None,
     county: County = None,
+    product: Annotated[str | None, Query(
+        max_length=100, description="Rank the makers of this product of the segment.",
+        openapi_examples=ex("尼龙66切片"))] = None,
 ) -> Response:
     """Outside firms to approach for one gap segment, best first, as `{data, count}`: each with
-    its score, the seven components (evidence, scale, linkage, region, connectors, pipeline,
-    chain_fit), flags and plain-Chinese reasons with graph paths. `weights` re-weights the
+    its score, its components (evidence, market, scale, proximity, linkage, connectors,
+    pipeline, chain_fit), flags and plain-Chinese reasons with graph paths. `weights` re-weights the
     components for this request only."""
     rules = active_rules()
     w = parse_weights(weights)
@@ -137,11 +140,37 @@ async def chain_targets(
         known(atlas, "segment", segment, "query.segment")
         check_region(atlas, county, None)
         return whole(rank_targets(atlas, chain_id, segment, weights=w, top=top,
-                                  county=county, rules=rules))
+                                  county=county, rules=rules, product=product,
+                                  product_field="query.product"))
 
     if w is not None:  # custom weights are unbounded: computed per request, never cached
         return json_response(compute(service.atlas()))
-    return cached_json(service, ("targets", chain_id, segment, top, county, rules.version),
+    return cached_json(service, ("targets", chain_id, segment, top, county, product,
+                                 rules.version), compute)
+
+
+@router.get("/chains/{chain_id}/customers", response_model=list[CustomerLead],
+            summary="Customer leads for one segment: outside firms that use its product "
+                    "(not producers)")
+async def chain_customers(
+    chain_id: ChainId, service: ServiceDep,
+    segment: Annotated[str, Query(description="The segment.",
+                                  openapi_examples=ex("seg.nylon.pa66"))],
+    top: Annotated[int, Query(ge=1, le=200, description="How many firms.",
+                              openapi_examples=ex(10))] = 10,
+    county: County = None,
+) -> Response:
+    """Customer leads (a bare list, not enveloped yet): outside firms that use the segment's
+    product (not its producers), best first, each with its reasons."""
+    rules = active_rules()
+
+    def compute(atlas: Atlas) -> list[CustomerLead]:
+        need_chain(atlas, chain_id)
+        known(atlas, "segment", segment, "query.segment")
+        check_region(atlas, county, None)
+        return customer_leads(atlas, chain_id, segment, top=top, county=county, rules=rules)
+
+    return cached_json(service, ("customers", chain_id, segment, top, county, rules.version),
                        compute)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from graph.errors import NotFound
@@ -24,13 +24,19 @@ def docs(request: Request) -> HTMLResponse:
     """Swagger UI for this API's OpenAPI document."""
     root = request.scope.get("root_path", "")
     return get_swagger_ui_html(
-        openapi_url=f"{root}{request.app.openapi_url}",
+        openapi_url=f"{root}/openapi.json",
         title=f"{request.app.title} — docs",
         swagger_js_url=f"{root}/docs/assets/swagger-ui-bundle.js",
         swagger_css_url=f"{root}/docs/assets/swagger-ui.css",
         swagger_favicon_url=f"{root}/docs/assets/favicon-32x32.png",
         swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
     )
+
+
+@page_router.get("/openapi.json")
+def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI document (open or closed like every read)."""
+    return JSONResponse(request.app.openapi())
 
 
 @page_router.get("/docs/assets/{name}")

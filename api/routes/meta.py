@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ServiceDep
+from api.deps import PrincipalDep, ServiceDep, SettingsDep
 from api.schemas import Health
 
 router = APIRouter(tags=["meta"])
+public_router = APIRouter(tags=["meta"])
+"""Mounted without the read requirement: liveness must answer when reads are closed."""
 
 
-@router.get("/health", response_model=Health, summary="Liveness and atlas counts")
-def health(service: ServiceDep) -> Health:
-    """Liveness: `ok`, the store version (grows with every write; the ETag of JSON reads is
-    built from it) and entity counts."""
-    return Health(status="ok", version=service.store.version(), counts=service.store.counts())
+@public_router.get("/api/v1/health", response_model=Health,
+                   summary="Liveness and atlas counts (counts only for readers)")
+def health(service: ServiceDep, settings: SettingsDep, who: PrincipalDep) -> Health:
+    """Always answers; the counts are left out when reads are closed and nobody is logged in."""
+    readable = settings.read_open or who.via != "anonymous"
+    return Health(status="ok", version=service.store.version(),
+                  counts=service.store.counts() if readable else {})
 
 
 @router.get("/stats", response_model=dict[str, int], summary="Entities and relations per kind")

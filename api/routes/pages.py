@@ -49,8 +49,13 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
 
+PAGE_HEADERS = {**SECURITY_HEADERS, "Content-Security-Policy": SECURITY_HEADERS[
+    "Content-Security-Policy"].replace("form-action 'none'", "form-action 'self'")}
+"""The maps' headers, except that the pages' own forms (search, county) may submit."""
+
+
 def _html(text: str) -> HTMLResponse:
-    return HTMLResponse(text, headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+    return HTMLResponse(text, headers={**PAGE_HEADERS, "Cache-Control": "no-cache"})
 
 
 def _key(*parts: object) -> tuple[object, ...]:

@@ -1,5 +1,5 @@
-"""Segments (环节): list and detail with the firms, institutes, associations and projects
-around each."""
+"""Segments (环节): list and detail with the firms, institutes, associations, projects,
+facts, assessments and co-products around each."""
 
 from __future__ import annotations
 
@@ -47,9 +47,13 @@ def get_segment(segment_id: SegmentId, service: ServiceDep) -> SegmentDetail:
     supports = [r for r in atlas.supports if r.segment == seg.id]
     covers = [r for r in atlas.covers if r.segment == seg.id]
     projects = [p for _, p in sorted(atlas.projects.items()) if seg.id in p.segments]
+    facts = [f for _, f in sorted(atlas.facts.items()) if f.segment == seg.id]
+    verdicts = [a for _, a in sorted(atlas.assessments.items()) if a.segment == seg.id]
+    co = [r for r in atlas.co_produces if seg.id in (r.source, r.target)]
     ids = [*seg.chains, *(f.source for f in up), *(f.target for f in down),
            *(r.company for r in operates), *(r.institute for r in supports),
-           *(r.association for r in covers)]
+           *(r.association for r in covers), *(r.source for r in co), *(r.target for r in co),
+           *(f.county for f in facts if f.county), *(a.county for a in verdicts if a.county)]
     return SegmentDetail(segment=seg, upstream=up, downstream=down, operates=operates,
-                         supports=supports, covers=covers, projects=projects,
-                         names=names_of(atlas, ids))
+                         supports=supports, covers=covers, projects=projects, facts=facts,
+                         assessments=verdicts, co_produces=co, names=names_of(atlas, ids))

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from api.deps import Limit, Offset, ServiceDep, WriteAuth
+from api.deps import Limit, Offset, ServiceDep, Writer
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.examples import ENTITY_EXAMPLES, RELATION_EXAMPLES, body_examples, ex
 from api.schemas import Deleted, Page, page
@@ -29,11 +29,9 @@ from graph.model import (
     RELATION_ENDS,
     RELATION_TYPES,
     Entity,
-    Project,
     Relation,
     relation_key,
 )
-from graph.pipeline.lifecycle import check_replace
 
 router = APIRouter()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,28 +70,21 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
         ENTITY_EXAMPLES[kind], f"a {kind}"))]
     ident: Any = Annotated[str, Path(alias=f"{kind}_id", description=f"{kind.capitalize()} id.",
                                 openapi_examples=ex(ENTITY_EXAMPLES[kind]["id"]))]
-    common: dict[str, Any] = {"tags": [tag], "responses": WRITE_ERRORS,
-                              "dependencies": [WriteAuth]}
+    common: dict[str, Any] = {"tags": [tag], "responses": WRITE_ERRORS}
 
-    def create(entity: Entity, service: ServiceDep) -> Entity:
+    def create(entity: Entity, service: ServiceDep, who: Writer) -> Entity:
         persistable(entity)
-        service.store.create(entity)
-        return entity
+        return service.create(who, "api", entity)
 
-    def replace(entity_id: str, entity: Entity, service: ServiceDep) -> Entity:
+    def replace(entity_id: str, entity: Entity, service: ServiceDep, who: Writer) -> Entity:
         if entity.id != entity_id:
             raise InvalidInput("id in body differs from id in path", details=[
                 {"field": "body.id", "message": f"expected {entity_id!r}"}])
         persistable(entity)
-        if isinstance(entity, Project):
-            old = service.typed(entity_id, Project)
-            check_replace(old, entity)
-        service.store.update(entity)
-        return entity
+        return service.update(who, "api", entity)
 
-    def delete(entity_id: str, service: ServiceDep) -> Deleted:
-        service.entity(entity_id, kind)
-        service.store.delete(entity_id)
+    def delete(entity_id: str, service: ServiceDep, who: Writer) -> Deleted:
+        service.delete(who, "api", entity_id, kind)
         return Deleted(id=entity_id)
 
     item = f"/{plural}/{{{kind}_id}}"
@@ -134,21 +125,19 @@ def _relation_routes(kind: str, model: type[Relation]) -> None:
         RELATION_EXAMPLES[kind], f"a {kind} relation"))]
     key: Any = Annotated[key_model(kind), Query()]
     (fa, _), (fz, _) = RELATION_ENDS[kind]
-    common: dict[str, Any] = {"tags": ["relations"], "responses": WRITE_ERRORS,
-                              "dependencies": [WriteAuth]}
+    common: dict[str, Any] = {"tags": ["relations"], "responses": WRITE_ERRORS}
 
     def list_relations(service: ServiceDep, offset: Offset = 0, limit: Limit = 100
                        ) -> Page[Relation]:
         return page(sorted(service.atlas().relations(kind), key=relation_key), offset, limit)
 
-    def add(rel: Relation, service: ServiceDep) -> Relation:
+    def add(rel: Relation, service: ServiceDep, who: Writer) -> Relation:
         persistable(rel)
-        service.store.add_relation(rel)
-        return rel
+        return service.relate(who, "api", rel)
 
-    def remove(ends: BaseModel, service: ServiceDep) -> Deleted:
+    def remove(ends: BaseModel, service: ServiceDep, who: Writer) -> Deleted:
         a, b = getattr(ends, fa), getattr(ends, fz)
-        service.store.remove_relation(kind, a, b, getattr(ends, "chain", ""))
+        service.unrelate(who, "api", kind, a, b, getattr(ends, "chain", ""))
         return Deleted(id=f"{kind}:{a}:{b}")
 
     router.get(path, response_model=Page[model],  # type: ignore[valid-type]

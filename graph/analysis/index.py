@@ -1,10 +1,11 @@
 """Per-atlas lookup tables for the analysis functions, built once per atlas object.
 
 Every analysis call starts with :func:`analysis_index`; the tables (operates by segment
-and by company, projects by segment and investor, feeds adjacency per chain scope,
-memberships, institute links …) are cached on the atlas's identity and dropped when the
-atlas is garbage-collected. The atlas must not be mutated after the first call (stores
-hand out copy-on-write snapshots; :func:`graph.analysis.whatif.what_if` builds a copy).
+and by company, projects by segment and investor, facts and assessments by segment,
+co-product sources, feeds adjacency per chain scope, memberships, institute links …) are
+cached on the atlas's identity and dropped when the atlas is garbage-collected. The atlas
+must not be mutated after the first call (stores hand out copy-on-write snapshots;
+:func:`graph.analysis.whatif.what_if` builds a copy).
 
 >>> from graph.model import Atlas
 >>> atlas = Atlas()
@@ -20,9 +21,21 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from graph.analysis.vocab import product_keys
 from graph.coverage import chain_family
-from graph.model import Atlas, Company, Operates, Project, Role, Segment
+from graph.model import (
+    Assessment,
+    Atlas,
+    Company,
+    Fact,
+    Operates,
+    Project,
+    Role,
+    Segment,
+    Uses,
+)
 
 
 @dataclass(frozen=True)
@@ -50,17 +63,35 @@ def _closure(start: str, nxt: dict[str, tuple[str, ...]]) -> frozenset[str]:
 
 
 def norm_product(p: str) -> str:
-    """A product name normalised for matching (no spaces, parenthesised notes dropped)."""
-    for bracket in ("（", "("):
-        p = p.split(bracket, 1)[0]
-    return "".join(p.split()).lower()
+    """A product name normalised for matching (NFKC, lower case, no spaces, parenthesised
+    notes dropped): the first part of :func:`graph.analysis.vocab.product_keys`."""
+    keys = product_keys(p)
+    return keys[0] if keys else ""
 
 
 def products_match(a: str, b: str) -> bool:
-    """Two normalised product names match when equal or one contains the other (≥ 2 chars)."""
-    if not a or not b:
-        return False
-    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
+    """Two product names match when a whole normalised part of one equals a whole part of
+    the other; never on substrings (电机 does not match 伺服电机).
+
+    >>> products_match("尼龙66切片（高粘）", "尼龙66切片"), products_match("电机", "伺服电机")
+    (True, False)
+    """
+    return bool(set(product_keys(a)) & set(product_keys(b)))
+
+
+def company_names(atlas: Atlas) -> dict[str, str]:
+    """Company id by exact name or alias, for names that name one company only (a project
+    ledger's investor name resolves to the company this way when its id is empty).
+
+    >>> company_names(Atlas())
+    {}
+    """
+    seen: dict[str, set[str]] = defaultdict(set)
+    for c in atlas.companies.values():
+        for n in (c.name, *c.aliases):
+            if n.strip():
+                seen[n.strip()].add(c.id)
+    return {n: next(iter(ids)) for n, ids in seen.items() if len(ids) == 1}
 
 
 @dataclass
@@ -83,9 +114,16 @@ class AnalysisIndex:
     covers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     supports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     cooperates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    uses_by_segment: dict[str, list[Uses]] = field(default_factory=lambda: defaultdict(list))
     key_products: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    facts_by_segment: dict[str, list[Fact]] = field(default_factory=lambda: defaultdict(list))
+    assessments_by_segment: dict[str, list[Assessment]] = field(
+        default_factory=lambda: defaultdict(list))
+    co_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Segment → the segments that co-produce it (``co_produces`` source → target)."""
+    memo: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
+    """Results of analysis helpers over this atlas, keyed by the helper and its arguments."""
     _scopes: dict[str, ChainScope] = field(default_factory=dict)
-    _makers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def atlas(self) -> Atlas:
@@ -99,11 +137,13 @@ class AnalysisIndex:
         for op in a.operates:
             self.ops_by_segment[op.segment].append(op)
             self.ops_by_company[op.company].append(op)
+        names = company_names(a)
         for p in sorted(a.projects.values(), key=lambda p: p.id):
             for s in p.segments:
                 self.projects_by_segment[s].append(p)
-            if p.investor_id:
-                self.projects_by_investor[p.investor_id].append(p)
+            investor = p.investor_id or names.get(p.investor.strip())
+            if investor:
+                self.projects_by_investor[investor].append(p)
         for f in a.feeds:
             self.neighbours[f.source].add(f.target)
             self.feeds_out[f.source].add(f.target)
@@ -120,8 +160,18 @@ class AnalysisIndex:
             self.supports[sp.segment].add(sp.institute)
         for co in a.cooperates:
             self.cooperates[co.company].add(co.institute)
-        self.key_products = {s.id: tuple(norm_product(p) for p in s.key_products)
+        for u in a.uses:
+            self.uses_by_segment[u.segment].append(u)
+        self.key_products = {s.id: tuple(k for p in s.key_products for k in product_keys(p))
                              for s in a.segments.values()}
+        for fact in sorted(a.facts.values(), key=lambda f: f.id):
+            self.facts_by_segment[fact.segment].append(fact)
+        for ass in sorted(a.assessments.values(), key=lambda x: x.id):
+            self.assessments_by_segment[ass.segment].append(ass)
+        co_src: dict[str, set[str]] = defaultdict(set)
+        for cp in a.co_produces:
+            co_src[cp.target].add(cp.source)
+        self.co_sources = {t: tuple(sorted(x)) for t, x in co_src.items()}
 
     # --- chains -------------------------------------------------------------------
 
@@ -149,17 +199,6 @@ class AnalysisIndex:
         return scope
 
     # --- companies ----------------------------------------------------------------
-
-    def product_makers(self, segment_id: str) -> frozenset[str]:
-        """Companies with an operates link (any segment) listing one of the segment's key
-        products (see :func:`products_match`); cached per segment."""
-        hit = self._makers.get(segment_id)
-        if hit is None:
-            key = self.key_products.get(segment_id, ())
-            hit = frozenset(op.company for op in self.atlas.operates if key and any(
-                products_match(norm_product(p), k) for p in op.products for k in key))
-            self._makers[segment_id] = hit
-        return hit
 
     def company(self, company_id: str) -> Company | None:
         return self.atlas.companies.get(company_id)

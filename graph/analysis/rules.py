@@ -8,7 +8,7 @@ and field).
 
 >>> r = default_rules()
 >>> r.version
-'gap-rules/1'
+'gap-rules/3'
 >>> r.status.dense_min_firms
 3
 """
@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph.errors import InvalidInput
-from graph.model import Grade, ProjectStage
+from graph.model import Grade, InferredAttr, ProjectStage, Verdict
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.toml")
 
@@ -41,6 +41,10 @@ class Presence(_Strict):
     min_weight: Unit
     grades: list[Grade]
     producing_stages: list[ProjectStage]
+    facts: bool
+    co_products: bool
+    inferred_factor: Unit
+    inferred_link_attrs: list[InferredAttr]
 
 
 class StatusRules(_Strict):
@@ -51,6 +55,33 @@ class StatusRules(_Strict):
     dense_min_firms: Annotated[int, Field(ge=1)]
     dense_min_scale_firms: Annotated[int, Field(ge=1)]
     anchor_supply: Literal["all", "any", "off"]
+    scale_verdicts: list[Verdict]
+    scale_facts: dict[str, NonNeg]
+
+
+class BrokenRules(_Strict):
+    """When a missing segment is broken (the local chain cut there)."""
+
+    downstream_pipeline: bool
+    upstream_pipeline: bool
+
+
+Confidence = Literal["high", "medium", "low"]
+
+
+class ConfidenceRules(_Strict):
+    """How confident a status is, from the evidence behind it."""
+
+    high_support: NonNeg
+    high_min_items: Annotated[int, Field(ge=1)]
+    medium_support: NonNeg
+    grade_score: dict[Grade, Unit]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.medium_support > self.high_support:
+            raise ValueError("medium_support must not exceed high_support")
+        return self
 
 
 class GapRules(_Strict):
@@ -58,6 +89,7 @@ class GapRules(_Strict):
 
     neighbour_bonus: NonNeg
     status_score: dict[Literal["broken", "missing", "weak"], NonNeg]
+    confidence_factor: dict[Confidence, NonNeg]
 
 
 def _weight(name: str, description: str) -> Any:
@@ -77,10 +109,12 @@ class Weights(_Strict):
     """
 
     evidence: NonNeg = _weight("evidence", "Evidence strength of the firm–segment link.")
+    market: NonNeg = _weight("market", "Market position: 产能/产量/市场份额/全国排名/营业收入.")
     scale: NonNeg = _weight("scale", "Scale and rank tags (500强, 上市, 单项冠军 …).")
+    proximity: NonNeg = _weight("proximity", "Distance from the city, neighbouring province, "
+                                             "shared zone; focus regions a small bonus.")
     linkage: NonNeg = _weight("linkage", "Supplier or customer of local firms.")
-    region: NonNeg = _weight("region", "Home in a focus region (京津冀, 长三角, 粤港澳大湾区).")
-    connectors: NonNeg = _weight("connectors", "Shared association, institute tie, 乡情.")
+    connectors: NonNeg = _weight("connectors", "Association, institute, 乡情, 在晋布局 ties.")
     pipeline: NonNeg = _weight("pipeline", "Already in contact (线索/对接).")
     chain_fit: NonNeg = _weight("chain_fit", "Also operates in the chain's other gaps.")
 
@@ -102,7 +136,17 @@ class ConnectorScores(_Strict):
     covering_association: Unit
     institute: Unit
     hometown: Unit
+    in_shanxi: Unit
     other_tie: Unit
+
+
+class MarketRules(_Strict):
+    metrics: dict[Literal["全国排名", "市场份额", "产能", "产量", "营业收入"], Unit]
+    firm_revenue: Unit
+
+
+TieBreak = Literal["evidence", "market", "scale", "proximity", "linkage", "connectors",
+                   "pipeline", "chain_fit"]
 
 
 class TargetRules(_Strict):
@@ -110,11 +154,26 @@ class TargetRules(_Strict):
 
     weight_base: Unit
     product_match: Unit
+    unlisted_product: Unit
+    other_product: Unit
+    noise: NonNeg
+    tie_break: list[TieBreak]
+    excluded_status: list[str]
     grade_score: dict[Grade, Unit]
     tag_score: dict[str, Unit]
     linkage: LinkageScores
     connectors: ConnectorScores
-    region_score: dict[str, Unit]
+    market: MarketRules
+
+
+class ProximityRules(_Strict):
+    """Proximity of a firm's home to the city (see :mod:`graph.analysis.place`)."""
+
+    half_km: Annotated[float, Field(gt=0)]
+    same_province: Unit
+    neighbour_province: Unit
+    zone: Unit
+    focus_bonus: Unit
 
 
 class ExtensionRules(_Strict):
@@ -134,9 +193,12 @@ class Rules(_Strict):
     version: str
     presence: Presence
     status: StatusRules
+    broken: BrokenRules
+    confidence: ConfidenceRules
     gaps: GapRules
     weights: Weights
     targets: TargetRules
+    proximity: ProximityRules
     extension: ExtensionRules
 
 

@@ -5,7 +5,8 @@ and its cached index are never changed), placed in the region being diagnosed (o
 ``county``/``park``); then the chain is diagnosed before and after. A hypothetical firm
 (role local or anchor, optional tags) operates in its segment with weight 1 and strong
 evidence; a hypothetical project counts only at a producing stage (投产/达效), otherwise it
-is listed in the pipeline.
+is listed in the pipeline. Each changed segment says whether it got better, worse or
+stayed at the same presence level (missing → broken is the same level, see README).
 
 >>> Hypothetical.model_validate({"name": "某企业", "segment_id": "seg.x", "role": "anchor"}).kind
 'firm'
@@ -20,9 +21,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph.analysis.gaps import ChainDiagnosis, Status, diagnose_chain
+from graph.analysis.gaps import STATUS_LEVEL, ChainDiagnosis, Status, diagnose_chain
 from graph.analysis.presence import region_filter
-from graph.analysis.rules import Rules, active_rules
+from graph.analysis.rules import Confidence, Rules, active_rules
 from graph.errors import InvalidInput, NotFound
 from graph.model import Atlas, Company, Grade, Operates, Project, ProjectStage, Role, Source, Tag
 
@@ -60,12 +61,27 @@ class Hypothetical(BaseModel):
 
 
 class SegmentChange(BaseModel):
-    """A segment whose status changed."""
+    """A segment whose status changed. ``direction`` compares presence levels (missing =
+    broken < weak < strong): missing → broken is ``same_level``, not worse (the link is
+    absent before and after; broken only says the absence now cuts the chain)."""
 
     segment_id: str
     name: str
     before: Status
     after: Status
+    direction: Literal["better", "worse", "same_level"]
+    confidence_before: Confidence
+    confidence_after: Confidence
+
+
+def direction(before: Status, after: Status) -> Literal["better", "worse", "same_level"]:
+    """``better``/``worse`` by presence level (:data:`STATUS_LEVEL`), else ``same_level``.
+
+    >>> direction("missing", "broken"), direction("weak", "strong")
+    ('same_level', 'better')
+    """
+    a, b = STATUS_LEVEL[before], STATUS_LEVEL[after]
+    return "better" if b > a else "worse" if b < a else "same_level"
 
 
 class WhatIfResult(BaseModel):
@@ -136,7 +152,10 @@ def what_if(atlas: Atlas, chain_id: str, additions: list[Hypothetical], *,
     after = diagnose_chain(with_additions(atlas, additions, county=county, park=park), chain_id,
                            county=county, park=park, rules=rules)
     changed = [SegmentChange(segment_id=s.segment_id, name=s.name,
-                             before=known[s.segment_id].status, after=s.status)
+                             before=known[s.segment_id].status, after=s.status,
+                             direction=direction(known[s.segment_id].status, s.status),
+                             confidence_before=known[s.segment_id].confidence,
+                             confidence_after=s.confidence)
                for s in after.segments if s.status != known[s.segment_id].status]
     return WhatIfResult(chain_id=chain_id, region=before.region, rules_version=rules.version,
                         before=before.completeness, after=after.completeness,

@@ -17,10 +17,13 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from graph.analysis.confidence import CONFIDENCE_ZH
 from graph.analysis.extension import extension_candidates
 from graph.analysis.gaps import city_gaps, diagnose_chain
+from graph.analysis.place import CityProfile, city_profile
 from graph.analysis.rules import Rules, Weights, active_rules, load_rules
-from graph.analysis.targets import rank_targets
+from graph.analysis.targets import CustomerLead, Recommendation, customer_leads, rank_targets
+from graph.analysis.vocab import VOCAB_FILE, ProductVocab, read_vocab
 from graph.analysis.whatif import Hypothetical, what_if
 from graph.cliatlas import seed_atlas, store_atlas
 from graph.errors import AtlasError
@@ -79,8 +82,16 @@ def _table(title: str, cols: Sequence[str], wide: str) -> Table:
     return t
 
 
-def _status(s: str) -> str:
-    return f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}[/]"
+def _status(s: str, confidence: str | None = None) -> str:
+    sure = f"\n置信度{CONFIDENCE_ZH[confidence]}" if confidence else ""
+    return f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}[/]{sure}"
+
+
+def _assessed(views: Sequence[Any], clashes: Sequence[Any]) -> str:
+    """The city's own assessments beside the computed status, conflicts marked."""
+    out = [f"文件判断「{v.verdict}」{'（一致）' if v.agrees else '（不一致）'}" for v in views]
+    out += [f"[bold red]冲突[/]：{c.message}" for c in clashes]
+    return "；".join(out)
 
 
 def gaps(
@@ -101,9 +112,11 @@ def gaps(
         t = _table(f"全市缺链/弱链清单（{county or '全市'}）",
                    ("#", "环节", "状态", "优先级", "所属链", "原因"), "原因")
         for i, g in enumerate(items, 1):
-            t.add_row(str(i), f"{g.segment_name}\n[dim]{g.segment_id}[/]", _status(g.status),
-                      f"{g.priority:.2f}", "\n".join(g.chains),
-                      "；".join(r.message for r in g.reasons))
+            why = "；".join(r.message for r in g.reasons)
+            extra = _assessed(g.assessments, g.conflicts)
+            t.add_row(str(i), f"{g.segment_name}\n[dim]{g.segment_id}[/]",
+                      _status(g.status, g.confidence), f"{g.priority:.2f}", "\n".join(g.chains),
+                      why + (f"\n{extra}" if extra else ""))
         console.print(t)
         return None
     diag = _run(seeds, rules_file,
@@ -111,12 +124,19 @@ def gaps(
     if as_json:
         return _emit_json(diag)
     t = _table(f"{diag.chain_name}（{diag.chain_id}）· {diag.region or '全市'} · "
-               f"完整度 {diag.completeness:.0%} · 规则 {diag.rules_version}",
-               ("环节", "阶段", "状态", "本地企业", "原因"), "原因")
+               f"完整度 {diag.completeness:.0%} · 置信度{CONFIDENCE_ZH[diag.confidence]} · "
+               f"规则 {diag.rules_version}",
+               ("环节", "阶段", "状态", "本地企业", "原因", "文件判断"), "原因")
     for s in diag.segments:
-        t.add_row(f"{s.name}\n[dim]{s.segment_id}[/]", s.stage.value, _status(s.status),
-                  str(len(s.local_firms)), "；".join(r.message for r in s.reasons))
+        why = "；".join(r.message for r in s.reasons)
+        sure = "；".join(r.message for r in s.confidence_basis)
+        t.add_row(f"{s.name}\n[dim]{s.segment_id}[/]", s.stage.value,
+                  _status(s.status, s.confidence), str(len(s.local_firms)),
+                  f"{why}\n[dim]{sure}[/]", _assessed(s.assessments, s.conflicts))
     console.print(t)
+    if diag.coverage.thin:
+        console.print("[yellow]本地区该链数据覆盖不足（无已有环节，或未记录县区的项目多于已记录的）："
+                      "缺失判断置信度低。[/]")
     return None
 
 
@@ -145,24 +165,57 @@ def targets(
     segment: Annotated[str, typer.Argument(help="Gap segment id, e.g. seg.nylon.caprolactam.")],
     top: TopOpt = 10, county: CountyOpt = None, as_json: JsonOpt = False,
     weight: Annotated[list[str] | None, typer.Option(
-        "--weight", help="Re-weight a component, NAME=NUMBER (evidence, scale, linkage, "
-                         "region, connectors, pipeline, chain_fit). Repeatable.")] = None,
+        "--weight", help="Re-weight a component, NAME=NUMBER (evidence, market, scale, "
+                         "proximity, linkage, connectors, pipeline, chain_fit). "
+                         "Repeatable.")] = None,
+    product: Annotated[str | None, typer.Option(
+        "--product", help="Rank the makers of this product of the segment.")] = None,
     seeds: SeedsOpt = None, rules_file: RulesOpt = None,
 ) -> None:
-    """Rank outside firms to approach for a gap segment, with components and graph paths."""
+    """Rank the producers to approach for a gap segment (components, connectors, graph
+    paths), then the customer leads (firms using the segment's product)."""
     w = _parse_weights(weight)
-    recs = _run(seeds, rules_file, lambda a, r: rank_targets(
-        a, chain, segment, weights=w, top=top, county=county, rules=r))
+    vocab, place = target_inputs(seeds)
+
+    def compute(a: Atlas, r: Rules) -> tuple[list[Recommendation], list[CustomerLead]]:
+        recs = rank_targets(a, chain, segment, weights=w, top=top, county=county, rules=r,
+                            vocab=vocab and vocab.with_atlas(a), place=place, product=product)
+        return recs, customer_leads(a, chain, segment, top=top, county=county, rules=r,
+                                    place=place)
+
+    recs, leads = _run(seeds, rules_file, compute)
     if as_json:
         return _emit_json(recs)
-    t = _table(f"招商目标：{chain} / {segment}", ("#", "企业", "得分", "分项", "标记", "依据"),
-               "依据")
+    t = _table(f"招商目标（生产企业）：{chain} / {segment}",
+               ("#", "企业", "得分", "分项", "标记", "联系渠道", "依据"), "依据")
     for i, r in enumerate(recs, 1):
         comps = " ".join(f"{k}={v:.2f}" for k, v in r.components.items() if v)
+        flags = [*r.flags, *([f"噪声组{r.noise_group}"] if r.within_noise else []),
+                 *([f"并列→{r.tie_break}"] if r.tie_break else [])]
         t.add_row(str(i), f"{r.name}\n[dim]{r.company_id}[/]", f"{r.score:.3f}", comps,
-                  ",".join(r.flags), "\n".join(r.reasons))
+                  ",".join(flags), "\n".join(r.connectors), "\n".join(r.reasons))
     _console().print(t)
+    if leads:
+        c = _table(f"下游用户（客户线索，非生产企业）：{segment}",
+                   ("#", "企业", "使用产品", "联系渠道", "依据"), "依据")
+        for i, x in enumerate(leads, 1):
+            c.add_row(str(i), f"{x.name}\n[dim]{x.company_id}[/]", x.product,
+                      "\n".join(x.connectors), "\n".join(x.reasons))
+        _console().print(c)
     return None
+
+
+def target_inputs(seeds: Path | None) -> tuple[ProductVocab | None, CityProfile | None]:
+    """The product vocabulary and city profile of ``--seeds DIR`` (None, None: the
+    settings' seed directory, which the ranking reads by default)."""
+    if seeds is None:
+        return None, None
+    try:
+        return (ProductVocab.from_entries(read_vocab(seeds / VOCAB_FILE)),
+                city_profile(seeds))
+    except AtlasError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _hypotheticals(firms: list[str], projects: list[str]) -> list[Hypothetical]:

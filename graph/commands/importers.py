@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from graph.cliatlas import seed_atlas, store_atlas
-from graph.errors import AtlasError
 from graph.importers.ckg import read_ckg
 from graph.importers.mapping import (
     DEFAULT_THRESHOLD,
@@ -49,13 +48,6 @@ class _Bar(Reporter):
     def advance(self, n: int) -> None:
         if self.task is not None:
             self.progress.advance(self.task, n)
-
-
-def _fail(exc: AtlasError) -> typer.Exit:
-    typer.echo(f"error: {exc.message}", err=True)
-    for d in exc.details[1:10]:
-        typer.echo(f"  {d}", err=True)
-    return typer.Exit(2)
 
 
 def _print_summary(s: ImportSummary) -> None:
@@ -126,17 +118,14 @@ def register(app: typer.Typer) -> None:
         mapping = mapping or default_mapping(settings.seeds_dir)
         progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                             disable=as_json, transient=True)
+        with paused_gc():
+            store = open_store(settings)
         try:
-            with paused_gc():
-                store = open_store(settings)
-            try:
-                with progress:
-                    summary = import_ckg(store, path, mapping=mapping, threshold=threshold,
-                                         reporter=_Bar(progress))
-            finally:
-                store.close()
-        except AtlasError as exc:
-            raise _fail(exc) from exc
+            with progress:
+                summary = import_ckg(store, path, mapping=mapping, threshold=threshold,
+                                     reporter=_Bar(progress))
+        finally:
+            store.close()
         if as_json:
             typer.echo(summary.model_dump_json(indent=2))
         else:
@@ -200,13 +189,10 @@ def register(app: typer.Typer) -> None:
         product names (exact, alias, fuzzy) into the reviewable TSV."""
         target = out or default_mapping(get_settings().seeds_dir)
         atlas = _segments_atlas(seeds)
-        try:
-            with paused_gc():
-                data = read_ckg(path)
-                rows = candidates(atlas, data.products, data.producers(), threshold)
-            old = read_mapping(target) if target.is_file() else []
-        except AtlasError as exc:
-            raise _fail(exc) from exc
+        with paused_gc():
+            data = read_ckg(path)
+            rows = candidates(atlas, data.products, data.producers(), threshold)
+        old = read_mapping(target) if target.is_file() else []
         merged = merge_reviewed(rows, old)
         write_mapping(target, merged, threshold)
         makers: dict[str, set[str]] = {}

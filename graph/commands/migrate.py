@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from enum import StrEnum
 from typing import Annotated
 
@@ -20,73 +20,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from graph.errors import AtlasError, Conflict, InvalidInput
-from graph.model import ENTITY_TYPES
+from graph.errors import InvalidInput
 from graph.settings import Settings, get_settings
 from graph.store.base import AtlasStore
 from graph.store.embedded import EmbeddedStore
+from graph.store.migrate import CountRow, MigrationMismatch, migrate
 from graph.store.neo4j import Neo4jStore
-from graph.store.neo4j import Progress as OnBatch
 
-
-class MigrationMismatch(AtlasError):
-    """The target's stored counts differ from the source's after a migration."""
-
-    code = "migration_mismatch"
-    status = 500
-
-
-@dataclass(frozen=True)
-class CountRow:
-    """Stored count of one kind on both sides of a migration."""
-
-    kind: str
-    source: int
-    target: int
-
-    @property
-    def ok(self) -> bool:
-        return self.source == self.target
-
-
-def migrate(source: AtlasStore, open_target: Callable[[], AtlasStore], *, force: bool = False,
-            on_batch: OnBatch | None = None) -> list[CountRow]:
-    """Copy the atlas in ``source`` into the store ``open_target()`` opens.
-
-    Reads the source's snapshot and stored counts, refuses a non-empty target unless
-    ``force`` (:class:`Conflict`), replaces the target's atlas atomically, then opens
-    the target again and compares its stored counts with the source's. Returns one
-    row per kind; raises :class:`MigrationMismatch` (with the rows) if any differs.
-
-    >>> # migrate(EmbeddedStore(a), lambda: EmbeddedStore(b))  ->  [CountRow(...), ...]
-    """
-    atlas = source.snapshot()
-    expected = source.counts()
-    if expected != atlas.counts():
-        raise Conflict("the source changed while it was read; run the migration again")
-    target = open_target()
-    try:
-        held = sum(n for k, n in target.counts().items() if k in ENTITY_TYPES)
-        if held and not force:
-            raise Conflict(f"the target store holds {held} entities; pass --force to replace "
-                           "them", details=[{"field": "force"}])
-        if isinstance(target, Neo4jStore):
-            target.replace_all(atlas, progress=on_batch)
-        else:
-            target.replace_all(atlas)
-    finally:
-        target.close()
-    fresh = open_target()
-    try:
-        stored = fresh.counts()
-    finally:
-        fresh.close()
-    rows = [CountRow(k, n, stored.get(k, 0)) for k, n in expected.items()]
-    rows += [CountRow(k, 0, n) for k, n in stored.items() if k not in expected]
-    if not all(r.ok for r in rows):
-        raise MigrationMismatch("stored counts differ after the migration",
-                                details=[asdict(r) for r in rows if not r.ok])
-    return rows
+__all__ = ["Backend", "CountRow", "MigrationMismatch", "migrate", "register"]
 
 
 class Backend(StrEnum):
@@ -138,27 +79,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Move the whole atlas into the --to store (atomic) and check stored counts on
         both sides; exit 1 on a mismatch or refusal, 2 on bad settings."""
-        try:
-            open_source, open_target = _openers(to, get_settings(), batch_size)
-            source = open_source()
-        except InvalidInput as exc:
-            typer.echo(exc.message, err=True)
-            raise typer.Exit(2) from exc
+        open_source, open_target = _openers(to, get_settings(), batch_size)
+        source = open_source()
         try:
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"→ {to.value}", total=sum(source.counts().values()))
                 rows = migrate(source, open_target, force=force,
                                on_batch=lambda _kind, n: bar.advance(task, n))
-        except MigrationMismatch as exc:
-            typer.echo(json.dumps(exc.details, ensure_ascii=False), err=True)
-            typer.echo(exc.message, err=True)
-            raise typer.Exit(1) from exc
-        except InvalidInput as exc:
-            typer.echo(exc.message, err=True)
-            raise typer.Exit(2) from exc
-        except AtlasError as exc:
-            typer.echo(exc.message, err=True)
-            raise typer.Exit(1) from exc
         finally:
             source.close()
         _print(rows, as_json)

@@ -3,7 +3,9 @@ reviewed product mapping into the atlas to merge into a store.
 
 Rules:
 
-* Listed companies become ``Company(role=target, id=<stock code>)``. A company the atlas
+* Listed companies become ``Company(role=target, id=<stock code>)``, with ``status`` 退市 or
+  ST when the listed names say so (:func:`listing_status`) or a reviewed status from
+  ``seeds/mappings/company_status.yaml`` (:func:`read_statuses`). A company the atlas
   holds from another source (same id, or a seed company whose ``stock_code`` is that code)
   is never rewritten: only new relations point at it.
 * Products get ``prod.<hash>`` ids; ``makes``, ``product_feeds`` and ``subtype_of``
@@ -24,15 +26,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+from graph.analysis.listfile import read_list
 from graph.importers.ckg import DATASET, CkgData, product_id
 from graph.importers.mapping import MappingRow
 from graph.model import (
     Atlas,
     Company,
+    CompanyStatus,
     Grade,
     Makes,
     MapsTo,
@@ -40,11 +47,13 @@ from graph.model import (
     Product,
     ProductFeeds,
     Role,
+    Source,
     SubtypeOf,
 )
 
 AS_OF = dt.date(2021, 10, 26)
 MAPPING_DATASET = "seeds/mappings/ckg_products.tsv"
+STATUS_FILE = "company_status.yaml"
 UNKNOWN_SHARE = 0.01
 STRONG_SHARE = 0.3
 GRADES = (Grade.weak, Grade.medium, Grade.strong)
@@ -76,6 +85,38 @@ def share_text(weight: float | None) -> str:
     return f"{weight * 100:.1f}%" if weight >= 0.0005 else "<0.1%"
 
 
+def listing_status(short: str, former: Iterable[str] = ()) -> CompanyStatus | None:
+    """Status read from the listed names: 退市 (current or former name ``退市…``), ST
+    (current name ``ST…``/``*ST…``), else None.
+
+    >>> listing_status("*ST德豪"), listing_status("x", ["退市博元"]), listing_status("神马股份")
+    ('ST', '退市', None)
+    """
+    if short.startswith("退市") or any(n.startswith("退市") for n in former):
+        return "退市"
+    if short.lstrip("*").startswith("ST"):
+        return "ST"
+    return None
+
+
+class StatusEntry(BaseModel):
+    """A reviewed business status of a listed firm (``company_status.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    status: CompanyStatus
+    src: Source
+
+
+def read_statuses(path: Path) -> dict[str, CompanyStatus]:
+    """Reviewed statuses by stock code; a missing file is empty; :class:`InvalidInput`
+    naming the file and entry for a bad one."""
+    entries = read_list(path, StatusEntry, "企业状态文件", "company statuses", missing_ok=True)
+    return {e.id: e.status for e in entries}
+
+
 def _grade(row: MappingRow, share: float | None) -> Grade:
     level = 0 if row.kind == "fuzzy" else 1
     if row.decision == "accept" or (row.kind == "exact" and (share or 0) >= STRONG_SHARE):
@@ -83,10 +124,12 @@ def _grade(row: MappingRow, share: float | None) -> Grade:
     return GRADES[min(level, 2)]
 
 
-def build_import(data: CkgData, base: Atlas, rows: Iterable[MappingRow]) -> ImportPlan:
-    """The atlas to merge into a store holding ``base`` (see module rules)."""
+def build_import(data: CkgData, base: Atlas, rows: Iterable[MappingRow],
+                 statuses: Mapping[str, CompanyStatus] | None = None) -> ImportPlan:
+    """The atlas to merge into a store holding ``base`` (see module rules); ``statuses``
+    are reviewed business statuses by stock code (``seeds/mappings/company_status.yaml``)."""
     plan = ImportPlan(Atlas())
-    ids = _companies(data, base, plan)
+    ids = _companies(data, base, plan, statuses or {})
     pids = _products(data, plan)
     by_product = _makes(data, ids, pids, plan)
     mapped = _maps(rows, base, data, pids, plan)
@@ -94,7 +137,8 @@ def build_import(data: CkgData, base: Atlas, rows: Iterable[MappingRow]) -> Impo
     return plan
 
 
-def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
+def _companies(data: CkgData, base: Atlas, plan: ImportPlan,
+               statuses: Mapping[str, CompanyStatus]) -> dict[str, str]:
     """Company id per stock code; new companies are added to the plan."""
     seeded = {c.id: c for c in base.companies.values() if c.src.dataset != DATASET}
     by_code = {c.stock_code: c.id for c in seeded.values() if c.stock_code}
@@ -109,7 +153,8 @@ def _companies(data: CkgData, base: Atlas, plan: ImportPlan) -> dict[str, str]:
         aliases = [n for n in dict.fromkeys([co.short, *co.former]) if n != name]
         plan.atlas.companies[code] = Company.model_validate(dict(
             id=code, name=name, aliases=aliases, role=Role.target, tags=["上市"],
-            stock_code=code, description=f"申万行业：{co.industry}" if co.industry else "",
+            stock_code=code, status=statuses.get(code) or listing_status(co.short, co.former),
+            description=f"申万行业：{co.industry}" if co.industry else "",
             src=_src(f"company:{code}")))
         ids[code] = code
     _note_name_matches(data, seeded, plan)

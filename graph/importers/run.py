@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph.coverage import ChainCoverage, coverage
-from graph.importers.build import MAPPING_DATASET, build_import
+from graph.importers.build import MAPPING_DATASET, STATUS_FILE, build_import, read_statuses
 from graph.importers.ckg import DATASET, CkgData, locate, read_ckg, total_bytes
 from graph.importers.mapping import (
     DEFAULT_THRESHOLD,
@@ -152,7 +152,8 @@ def import_ckg(store: AtlasStore, path: Path, *, mapping: Path | None = None,
         rep.stage("产品映射")
         rows, source = mapping_rows(base, data, mapping, threshold)
         rep.stage("构建图谱")
-        plan = build_import(data, base, rows)
+        statuses = read_statuses(mapping.parent / STATUS_FILE) if mapping else {}
+        plan = build_import(data, base, rows, statuses)
         anomalies, examples = dict(data.anomalies.counts), dict(data.anomalies.examples)
         del data
         rep.stage("写入存储")

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from graph.errors import AtlasError, Conflict, InvalidInput, NotFound
+from graph.errors import AtlasError, Conflict, InvalidInput, NotFound, StoreUnavailable
 from graph.integrity import (
     entity_refs_missing,
     referrers,
@@ -163,7 +163,8 @@ class Neo4jStore:
         except Exception as exc:
             if driver is not None:
                 driver.close()
-            raise AtlasError(f"cannot use Neo4j at {settings.neo4j_uri}: {exc}") from exc
+            raise StoreUnavailable(
+                f"无法连接 Neo4j（cannot use Neo4j at {settings.neo4j_uri}）：{exc}") from exc
 
     # --- plumbing ------------------------------------------------------------------
 
