@@ -198,7 +198,7 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
     for router in page_routers():
         app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
     for router in public_routers():
-        app.include_router(router)
+        app.include_router(router, responses=base_errors)
     app.add_middleware(StoreETag, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        timeout=settings.body_timeout_seconds)

@@ -131,6 +131,9 @@ class StageChange(BaseModel):
     reason: str = Field(default="", max_length=1000,
                         description="Why (required to move back or to 终止).")
     date: dt.date | None = Field(default=None, description="When; today when omitted.")
+    rev: int | None = Field(default=None, ge=0, description=(
+        "The project's rev the change is based on (compare-and-set: 409 if it moved on); "
+        "omitted: the lifecycle rule is still checked against the current stage."))
 
 
 class Deleted(BaseModel):

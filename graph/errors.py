@@ -40,6 +40,16 @@ class AtlasError(Exception):
         self.message = message
         self.details: list[dict[str, Any]] = details or []
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep message and details across processes (the ledger parser runs in a worker)
+        return _restore, (type(self), self.message, self.details)
+
+
+def _restore(cls: type[AtlasError], message: str, details: list[dict[str, Any]]) -> AtlasError:
+    err = cls.__new__(cls)
+    AtlasError.__init__(err, message, details=details)
+    return err
+
 
 class NotFound(AtlasError):
     """A referenced entity or relation does not exist."""
@@ -71,6 +81,13 @@ class StoreUnavailable(AtlasError):
     code = "store_unavailable"
     status = 503
     title = "存储不可用"
+
+
+class TooLarge(AtlasError):
+    """Input over a configured size limit (rows, columns, cells, uncompressed bytes)."""
+
+    code = "too_large"
+    status = 413
 
 
 @dataclass

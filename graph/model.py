@@ -9,6 +9,7 @@ whole validated atlas; analysis functions take an ``Atlas`` and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from functools import cache
 from types import UnionType
@@ -24,6 +25,23 @@ from pydantic import (
 )
 
 from graph.ids import check_id
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters no text field may hold (tab, LF and CR are allowed): they cannot be
+written to an Excel workbook or shown to an officer."""
+
+
+def _no_control(v: Any) -> Any:
+    if isinstance(v, str):
+        hit = CONTROL_CHARS.search(v)
+        if hit:
+            raise ValueError(f"含控制字符 U+{ord(hit.group()):04X}（位置 {hit.start()}），"
+                             "请删除后重试 (control_character)")
+    elif isinstance(v, list):
+        for x in v:
+            if isinstance(x, str):
+                _no_control(x)
+    return v
 
 
 def _scalar_types(annotation: Any) -> frozenset[type]:
@@ -46,9 +64,10 @@ def _field_types(cls: type[BaseModel], name: str) -> frozenset[type]:
 
 
 class Strict(BaseModel):
-    """Base for every model: unknown fields are errors, and no loose coercion is stored
+    """Base for every model: unknown fields are errors; no loose coercion is stored
     silently: a boolean is never a number (``lon: false`` is refused, not 0.0) and a
-    number is never a date (``as_of: 0`` is refused, not 1970-01-01)."""
+    number is never a date (``as_of: 0`` is refused, not 1970-01-01); and no text field
+    (nor a list of texts) may hold a control character other than tab, LF or CR."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
 
@@ -63,6 +82,11 @@ class Strict(BaseModel):
         if not isinstance(v, bool) and types & {dt.date, dt.datetime} and not types & {int, float}:
             raise ValueError("expected a date (YYYY-MM-DD), not a number")
         return v
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_clean(cls, v: Any) -> Any:
+        return _no_control(v)
 
 
 class Grade(StrEnum):
@@ -400,12 +424,22 @@ class StageChange(Strict):
     at: dt.date
     by: str
     reason: str = ""
+    date_known: bool = True
+    """False for the 初始登记 entry of a project whose stage date was never given: ``at``
+    is then only the source's date, not when the project entered the stage."""
 
 
 class Project(Entity):
-    """An investment project moving through the pipeline."""
+    """An investment project moving through the pipeline.
+
+    ``ledger_no`` is the city's own project number (项目编号 in its 台账, e.g.
+    ``XM-2026-001``); ``id`` stays the stable internal id. ``rev`` counts the project's
+    writes through the pipeline (compare-and-set: a write based on an older ``rev`` is
+    refused)."""
 
     KIND: ClassVar[str] = "project"
+    ledger_no: str | None = None
+    rev: Annotated[int, Field(ge=0)] = 0
     investor: str
     investor_id: str | None = None
     segments: list[str] = Field(default_factory=list)
@@ -447,6 +481,7 @@ class Campaign(Entity):
     """A chain-filling campaign (补链/延链/强链) run by a team (招商专班 or 小分队)."""
 
     KIND: ClassVar[str] = "campaign"
+    rev: Annotated[int, Field(ge=0)] = 0
     team: str
     team_kind: Literal["专班", "小分队"] = "专班"
     chain: str

@@ -14,9 +14,9 @@ from graph.accounts import Accounts, Entry, Principal
 from graph.analysis.rules import active_rules
 from graph.errors import NotFound
 from graph.loader import load_seeds
-from graph.model import Atlas, Chain, Entity, Project, Relation, relation_key
+from graph.model import Atlas, Campaign, Chain, Entity, Project, Relation, relation_key
 from graph.permissions import check_write
-from graph.pipeline.lifecycle import check_replace
+from graph.pipeline.ops import replace_project, update_campaign
 from graph.store.base import AtlasStore
 
 T = TypeVar("T")
@@ -93,13 +93,18 @@ class AtlasService:
         return entity
 
     def update(self, who: Principal, entry: Entry, entity: Entity) -> Entity:
-        """Replace ``entity`` if ``who`` may (a project's stage only changes through the
-        lifecycle, see :func:`graph.pipeline.lifecycle.check_replace`)."""
+        """Replace ``entity`` if ``who`` may. Projects and campaigns are checked and written
+        in one transaction against the stored record (compare-and-set on ``rev``; a
+        project's stage only changes through the lifecycle, see
+        :func:`graph.pipeline.ops.replace_project`)."""
         before = self.entity(entity.id, entity.KIND)
         check_write(who, self.atlas(), entity.KIND, before, entity)
-        if isinstance(entity, Project) and isinstance(before, Project):
-            check_replace(before, entity)
-        self.store.update(entity)
+        if isinstance(entity, Project):  # checked and written against the current record
+            entity = replace_project(self.store, entity)
+        elif isinstance(entity, Campaign):
+            entity = update_campaign(self.store, entity)
+        else:
+            self.store.update(entity)
         self.audit(who, entry, "update", entity.KIND, entity.id,
                    before=before.model_dump(mode="json"), after=entity.model_dump(mode="json"))
         return entity

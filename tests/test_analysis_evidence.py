@@ -49,7 +49,7 @@ def basis(s: SegmentStatus) -> list[str]:
 
 def test_a_fact_makes_a_segment_present_without_a_named_firm() -> None:
     a = build(*ABC)
-    fact(a, "cold", "b", metric="冷库", value=1576, unit="座", county="county.a", year=2024)
+    fact(a, "cold", "b", metric="冷库", value=60, unit="座", county="county.a", year=2024)
     s = st(a, "b")
     assert s.status == "weak" and s.facts == ["fact.cold"] and not s.local_firms
     assert {"facts_only", "documented_output"} <= set(codes(s))
@@ -91,10 +91,12 @@ def test_park_fact_counts_in_its_county() -> None:
     assert st(a, "a", county="county.b").status == "missing"
 
 
-@pytest.mark.parametrize(("value", "status"), [(120.0, "strong"), (80.0, "weak")])
-def test_documented_scale_fact(value: float, status: str) -> None:
+@pytest.mark.parametrize(("value", "unit", "status"), [
+    (120.0, "亿元", "strong"), (80.0, "亿元", "weak"), (1576, "间", "strong"),
+    (17, "条", "strong"), (5, "条", "weak"), (500, "吨", "weak")])
+def test_documented_scale_fact(value: float, unit: str, status: str) -> None:
     a = build(*ABC)
-    fact(a, "output", "a", metric="产值", value=value, unit="亿元")
+    fact(a, "output", "a", metric="产值", value=value, unit=unit)
     s = st(a, "a")
     assert s.status == status
     assert ("documented_scale" in codes(s)) == (status == "strong")
@@ -132,7 +134,11 @@ def test_co_producers_are_not_counted_twice() -> None:
     a.co_produces.append(CoProduces(source=seg("a"), target=seg("b"), src=SRC))
     s = st(a, "b")
     assert s.local_firms == ["co.x"] and s.co_producers == ["co.y", "co.z"]
-    assert s.operators == 3 and s.status == "strong" and "dense" in codes(s)
+    # co-producers are present but, by default, a by-product is not a developed segment
+    assert s.operators == 3 and s.status == "weak"
+    deep = rules_from_dict({"status": {"co_producers_depth": True}})
+    s = diagnose_chain(fresh(a), "ch.t", rules=deep).by_id()[seg("b")]
+    assert s.status == "strong" and "dense" in codes(s)
 
 
 # --- inferred evidence ---------------------------------------------------------------
@@ -171,6 +177,27 @@ def test_an_inferred_county_weighs_less_only_in_county_views() -> None:
     a.companies["co.x"] = a.companies["co.x"].model_copy(update={"inferred": ["county"]})
     assert st(a, "a").inferred_firms == []
     assert st(a, "a", county="county.a").inferred_firms == ["co.x"]
+
+
+def test_inferred_only_evidence_can_be_left_out() -> None:
+    a = build(*ABC, firms=[F("x", "b")])
+    a.operates[0] = a.operates[0].model_copy(update={"inferred": True})
+    assert st(a, "b").status == "weak"
+    strict = rules_from_dict({"presence": {"inferred_only": False}})
+    s = diagnose_chain(fresh(a), "ch.t", rules=strict).by_id()[seg("b")]
+    assert s.status == "missing" and s.inferred_firms == ["co.x"]
+    assert "inferred_only_evidence" in codes(s)
+
+
+def test_anchor_alone_thresholds() -> None:
+    a = build(*ABC, firms=[F("x", "a", role="anchor"), F("y", "b", role="anchor")])
+    assert st(a, "a").status == "strong" and st(a, "b").status == "strong"
+    r = rules_from_dict({"status": {"chain_start_anchor": False}})
+    d = diagnose_chain(fresh(a), "ch.t", rules=r).by_id()
+    assert d[seg("a")].status == "weak" and "anchor_alone" in codes(d[seg("a")])
+    assert d[seg("b")].status == "strong"  # fed by a, present
+    r = rules_from_dict({"status": {"anchor_min_operators": 2}})
+    assert diagnose_chain(fresh(a), "ch.t", rules=r).by_id()[seg("b")].status == "weak"
 
 
 def test_a_firm_counts_by_its_best_link() -> None:

@@ -48,13 +48,15 @@ def test_nylon_chain_is_to_be_built(atlas: Atlas) -> None:
         assert st[sid].status in ("missing", "broken"), sid
         assert not st[sid].local_firms
     # Crude benzene comes out of every coking plant (seeds/evidence co_produces 焦化→粗苯), so
-    # the benzene segment is present only through co-production, with no firm of its own; the
-    # plan wants its 精深加工 brought in, and that disagreement is listed, not resolved.
+    # the benzene segment is present only through co-production, with no firm of its own: a
+    # by-product is not a developed segment, so it is weak (co_product_only), and the plan's
+    # own gap verdict (its 精深加工 is to be brought in) is shown beside it and agrees by class.
     benzene = st["seg.nylon.benzene"]
     assert not benzene.local_firms
     if benzene.status not in ("missing", "broken"):
         assert benzene.co_sources == ["seg.nylon.coal"]
-        assert any(c.verdict_class == "gap" for c in benzene.conflicts)
+        assert benzene.status == "weak" and "co_product_only" in [r.code for r in benzene.reasons]
+        assert any(v.verdict_class == "gap" and v.agrees for v in benzene.assessments)
     assert 0 < d.completeness < 0.5
     # No local firm downstream, so nothing is cut: the segments are missing, not broken.
     if not any(st[s].local_firms for s in ("seg.nylon.pa6", "seg.nylon.pa66")):

@@ -36,7 +36,8 @@ def imported(client: TestClient) -> None:
     r = client.post("/api/v1/pipeline/import?by=招商中心", content=data,
                     headers={**KEY, "Content-Type": XLSX})
     assert r.status_code == 200, r.text
-    assert r.json() == {"created": ["proj.t.p1", "proj.t.p2"], "updated": []}
+    assert r.json() == {"created": ["proj.t.p1", "proj.t.p2"], "updated": [], "review": [],
+                        "ignored_columns": []}
 
 
 def test_import_needs_key_and_valid_book(mini_client: TestClient) -> None:

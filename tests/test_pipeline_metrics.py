@@ -101,3 +101,38 @@ def test_period_restricts_denominators(ledger: Atlas) -> None:
     rate = m.rates["sign_to_start"]
     assert (rate.numerator, rate.denominator) == (0, 1)  # only a entered 签约 in the period
     assert m.total == 2  # a and f entered their current stage in the period
+
+
+def test_undated_projects_get_no_light_and_are_listed(mini_atlas: Atlas) -> None:
+    old = Project(id="proj.t.old", name="规划项目", investor="某公司", stage="签约",
+                  src={"public": "2021年规划", "as_of": "2021-12-31"})
+    dated = p("dated", "签约", stage_date="2025-01-01")
+    atlas = mini_atlas.model_copy(update={"projects": {x.id: x for x in (old, dated)}})
+    m = pipeline_metrics(atlas, Slice(), today=TODAY)
+    assert [w.project_id for w in m.warnings] == ["proj.t.dated"]
+    assert m.date_unknown_count == 1
+    row = m.date_unknown[0]
+    assert (row.project_id, row.days, row.light, row.date_known) == ("proj.t.old", None, None,
+                                                                    False)
+    # still a 签而未落 project, listed after the dated ones
+    assert [x.project_id for x in m.sanwei["signed_not_started"]] == ["proj.t.dated",
+                                                                     "proj.t.old"]
+
+
+def test_first_move_of_an_undated_project_keeps_its_entry_unknown() -> None:
+    from graph.pipeline.lifecycle import entered_on, transition
+    old = Project(id="proj.t.old", name="规划项目", investor="某公司", stage="签约",
+                  src={"public": "2021年规划", "as_of": "2021-12-31"})
+    moved = transition(old, "开工", by="专班", at=dt.date(2026, 3, 1))
+    assert entered_on(moved, moved.stage) == dt.date(2026, 3, 1)
+    assert entered_on(moved, old.stage) is None
+    assert moved.history[0].date_known is False
+
+
+def test_seed_ledger_warnings_are_honest(seed_atlas: Atlas) -> None:
+    m = pipeline_metrics(seed_atlas, Slice(), today=dt.date(2026, 12, 1))
+    undated = [x for x in seed_atlas.projects.values() if x.stage_date is None
+               and not x.history and x.stage.value != "终止"]
+    assert m.date_unknown_count == len(undated) > 0
+    assert all(w.date_known for w in m.warnings)
+    assert len(m.warnings) < 264

@@ -19,7 +19,8 @@ needs_sources = pytest.mark.skipif(not SOURCES.is_dir(), reason="source document
 CKG = EXTERNAL / "ChainKnowledgeGraph"
 
 # Listed firms renamed since the 2021 dataset was made (code → the dataset's old name).
-RENAMED = {"000737.SZ": "南风化工 (renamed 北方铜业 after the 2021 reverse merger)"}
+RENAMED = {"000737.SZ": "南风化工 (renamed 北方铜业 after the 2021 reverse merger)",
+           "300442.SZ": "普丽盛 (renamed 润泽科技 after the 2022 reverse merger)"}
 
 
 @cache

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -349,3 +350,34 @@ def test_migrate_in_and_out_checks_counts(
     migrate(open_backend(), lambda: EmbeddedStore(back))
     assert tables(EmbeddedStore(back).snapshot()) == tables(mini_atlas)
     src.close()
+
+
+def test_transact_reads_current_state_across_instances(open_backend: Opener,
+                                                       mini_atlas: Atlas) -> None:
+    """Compare-and-set: a move through one instance is seen by the next move through
+    another (which had cached the older atlas), so the lifecycle rule is checked against
+    the current stage and no confirmed change is lost; a refused change writes nothing."""
+    from graph.model import Project, ProjectStage
+    from graph.pipeline.lifecycle import TransitionRefused
+    from graph.pipeline.ops import move_project
+
+    a = open_backend()
+    a.replace_all(mini_atlas)
+    a.create(Project(id="proj.t.cas", name="项目", investor="某公司", stage="签约",
+                     stage_date="2026-01-01", src=SRC))
+    b = open_backend()
+    assert b.snapshot().projects["proj.t.cas"].stage is ProjectStage.signed  # b caches it
+    move_project(a, "proj.t.cas", ProjectStage.started, by="甲", at=dt.date(2026, 2, 1))
+    with pytest.raises(TransitionRefused):  # b re-reads inside its transaction: already 开工
+        move_project(b, "proj.t.cas", ProjectStage.started, by="乙", at=dt.date(2026, 2, 1))
+    moved = move_project(b, "proj.t.cas", ProjectStage.terminated, by="乙", reason="撤资",
+                         at=dt.date(2026, 3, 1))
+    assert [(h.to_stage.value, h.by) for h in moved.history] == [
+        ("签约", "初始登记"), ("开工", "甲"), ("终止", "乙")]
+    assert moved.rev == 2
+    version = a.version()
+    with pytest.raises(TransitionRefused):
+        a.transact(lambda atlas: (_ for _ in ()).throw(TransitionRefused("拒绝")))
+    assert a.version() == version
+    got = a.get("proj.t.cas")
+    assert isinstance(got, Project) and got.history == moved.history

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import Limit, Offset, ServiceDep, WriteAuth
+from api.deps import Limit, Offset, ServiceDep, SettingsDep, WriteAuth
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import Page, page
 from graph.errors import InvalidInput
@@ -18,8 +19,19 @@ from graph.model import Campaign, Project, StageChange
 from graph.pipeline import campaigns as camp
 from graph.pipeline import ops, tables
 from graph.pipeline.conflicts import Clash, find_conflicts
-from graph.pipeline.excel import to_xlsx
+from graph.pipeline.excel import InvestorMatch
 from graph.pipeline.metrics import Metrics, Slice, Stalled, pipeline_metrics
+from graph.pipeline.reported import (
+    Comparison,
+    LedgerNote,
+    MetricsWithReported,
+    compare,
+    ledger_note,
+    reported_for,
+    with_reported,
+)
+from graph.pipeline.xlsxout import to_xlsx
+from graph.pipeline.xlsxsafe import parse_in_worker
 
 router = APIRouter(tags=["pipeline"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,10 +60,35 @@ def _metrics(service: ServiceDep, s: Slice, today: dt.date | None) -> Metrics:
                           lambda a: pipeline_metrics(a, s, today=day))
 
 
-@router.get("/pipeline/metrics", response_model=Metrics, responses=READ_ERRORS,
-            summary="Counts, investment, the three rates, 三未 and warnings for a slice")
-def metrics(service: ServiceDep, s: SliceDep, today: Today = None) -> Metrics:
-    return _metrics(service, s, today)
+@router.get("/pipeline/metrics", response_model=MetricsWithReported, responses=READ_ERRORS,
+            summary="Counts, investment, the three rates, 三未, warnings and 日期未知 for a "
+                    "slice, with the reported statistics beside the computed ones")
+def metrics(service: ServiceDep, settings: SettingsDep, s: SliceDep,
+            today: Today = None) -> MetricsWithReported:
+    m = _metrics(service, s, today)
+    items = reported_for(settings.seeds_dir, settings.sources())
+    return service.cached(("pipeline+reported", s.model_dump_json(), m.today),
+                          lambda a: with_reported(a, m, items))
+
+
+class ReportedView(BaseModel):
+    ledger: LedgerNote
+    reported: list[Comparison]
+
+
+@router.get("/pipeline/reported", response_model=ReportedView, responses=READ_ERRORS,
+            summary="Official statistics (报告值) beside the ledger's (计算值), with coverage")
+def reported(service: ServiceDep, settings: SettingsDep, today: Today = None) -> ReportedView:
+    day = today or dt.date.today()
+    items = reported_for(settings.seeds_dir, settings.sources())
+    return service.cached(("reported", day), lambda a: ReportedView(
+        ledger=ledger_note(a), reported=compare(a, items, day)))
+
+
+@router.get("/pipeline/undated", response_model=list[Stalled], responses=READ_ERRORS,
+            summary="日期未知: live projects with no known stage date (no light; to complete)")
+def undated(service: ServiceDep, s: SliceDep, today: Today = None) -> list[Stalled]:
+    return _metrics(service, s, today).date_unknown
 
 
 @router.get("/pipeline/warnings", response_model=list[Stalled], responses=READ_ERRORS,
@@ -79,6 +116,8 @@ def history(project_id: ProjectId, service: ServiceDep) -> list[StageChange]:
 class ImportResult(BaseModel):
     created: list[str]
     updated: list[str]
+    review: list[InvestorMatch]
+    ignored_columns: list[str]
 
 
 @router.post("/pipeline/import", response_model=ImportResult, responses=WRITE_ERRORS,
@@ -90,12 +129,26 @@ async def import_ledger(
     by: Annotated[str, Query(min_length=1, description="Who imports (recorded).")],
     filename: Annotated[str, Query(description="Ledger name (recorded as source).")] = "台账.xlsx",
 ) -> ImportResult:
+    """Size limits are checked before the workbook is opened (413/422); the parse runs in
+    a worker process and the validate-and-write in a thread, never on the event loop."""
     data = await request.body()
     if not data:
-        raise InvalidInput("empty body: send the .xlsx file as the request body",
+        raise InvalidInput("请求体为空：请把 .xlsx 文件作为请求体发送 (empty_body)",
                            details=[{"field": "body"}])
-    res = ops.import_projects(service.store, data, filename=filename, by=by)
-    return ImportResult(created=res.created, updated=res.updated)
+    sheet = await to_thread.run_sync(parse_in_worker, data, filename)
+    res = await to_thread.run_sync(
+        lambda: ops.import_parsed(service.store, sheet, by=by))
+    return ImportResult(created=res.created, updated=res.updated, review=res.review,
+                        ignored_columns=res.ignored_columns)
+
+
+@router.get("/pipeline/template.xlsx", responses={200: {"content": {XLSX: {}}}, **READ_ERRORS},
+            response_class=Response, summary="The ledger template (台账模板) with drop-down lists")
+def template(service: ServiceDep) -> Response:
+    body = service.cached(("template",), tables.template)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": "attachment; filename=ledger-template.xlsx; "
+                               "filename*=UTF-8''%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"})
 
 
 CampaignBody = Annotated[Campaign, Body(openapi_examples={"campaign": {"value": {
@@ -153,7 +206,7 @@ def export(table: tables.Table, service: ServiceDep, s: SliceDep, today: Today =
     day = today or dt.date.today()
     headers, rows = service.cached(("table", table, s.model_dump_json(), day),
                                    lambda a: tables.table(a, table, s, day))
-    body = to_xlsx(table, headers, rows)
+    body = to_xlsx(tables.TITLES[table], headers, rows)
     return Response(body, media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="{table}.xlsx"'})
 

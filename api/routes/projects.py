@@ -61,4 +61,4 @@ def change_stage(project_id: ProjectId, change: StageChange, service: ServiceDep
     `X-API-Key`; moving back or to 终止 needs a reason; who, when and why are kept in its
     history."""
     return move_project(service.store, project_id, change.stage, by=change.by,
-                        reason=change.reason, at=change.date)
+                        reason=change.reason, at=change.date, rev=change.rev)

@@ -165,6 +165,9 @@ def _absent_reasons(idx: AnalysisIndex, pres: Presence, cut: tuple[list[str], li
         out.append(Reason(code="cuts_chain", message=(
             f"位于本地已有或在建环节「{_names(idx, up)}」与「{_names(idx, down)}」之间的"
             "供给路径上，本地链条在此断开")))
+    if pres.inferred_firms:
+        out.append(Reason(code="inferred_only_evidence", message=(
+            f"仅有推定（非文件明载）的企业或关联，不计为存在：{_names(idx, pres.inferred_firms)}")))
     return out + _side_reasons(idx, pres)
 
 
@@ -198,18 +201,20 @@ def _info_reasons(idx: AnalysisIndex, pres: Presence) -> list[Reason]:
 
 
 def _present_reasons(idx: AnalysisIndex, pres: Presence, feeders_absent: list[str],
-                     rules: Rules) -> tuple[Status, list[Reason]]:
+                     has_feeders: bool, rules: Rules) -> tuple[Status, list[Reason]]:
     st = rules.status
-    n = pres.operators
+    n = pres.operators if st.co_producers_depth else pres.own_operators
     dense = n >= st.dense_min_firms or len(pres.scale_firms) >= st.dense_min_scale_firms
     scale = pres.documented_scale
+    anchored = bool(pres.anchors) and n >= st.anchor_min_operators and (
+        st.chain_start_anchor or has_feeders)
     if pres.anchors and feeders_absent and not dense and not scale:
         return "weak", [Reason(code="anchor_outside_supply", message=(
             f"链主/龙头（{_names(idx, pres.anchors)}）所需上游环节"
             f"「{_names(idx, feeders_absent)}」本地缺失，依赖外部供给"))]
-    if pres.anchors or dense or scale:
+    if anchored or dense or scale:
         out: list[Reason] = []
-        if pres.anchors:
+        if anchored:
             out.append(Reason(code="anchored", message=(
                 f"有链主/龙头且本地配套在：{_names(idx, pres.anchors)}")))
         if dense:
@@ -229,7 +234,10 @@ def _present_reasons(idx: AnalysisIndex, pres: Presence, feeders_absent: list[st
             f"仅一家本地经营主体：{_names(idx, pres.firms + pres.producing)}")))
     if pres.count and not pres.scale_firms:
         out.append(Reason(code="no_anchor_no_scale", message="无链主/龙头，也无规上企业"))
-    if n > 1:
+    if pres.anchors:
+        out.append(Reason(code="anchor_alone", message=(
+            f"链主/龙头（{_names(idx, pres.anchors)}）单独支撑，无本地配套或其他主体")))
+    elif n > 1:
         out.append(Reason(code="not_dense", message=(
             f"本地独立经营主体折合{n:g}家，未达纵深门槛（{st.dense_min_firms}家）且无链主/龙头")))
     return "weak", out
@@ -316,7 +324,7 @@ def _diagnose(atlas: Atlas, chain_id: str, region: RegionFilter, rules: Rules
         if p.present:
             have += seg.weight
             feeders = _feeders_absent(scope.preds[sid], present, rules)
-            status, reasons = _present_reasons(idx, p, feeders, rules)
+            status, reasons = _present_reasons(idx, p, feeders, bool(scope.preds[sid]), rules)
             reasons += _info_reasons(idx, p) + _side_reasons(idx, p)
         else:
             cut = _cut(sid, scope, present, building, rules)

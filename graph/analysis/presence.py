@@ -144,6 +144,11 @@ class Presence:
         return round(sum(e.credit for e in self.evidence if e.kind != "fact"), 4)
 
     @property
+    def own_operators(self) -> float:
+        """Independent operators without the co-producers."""
+        return round(sum(e.credit for e in self.evidence if e.kind in ("firm", "project")), 4)
+
+    @property
     def present(self) -> bool:
         return bool(self.count or self.facts or self.co_producers or self.scale_assessments)
 
@@ -195,7 +200,7 @@ def presence(idx: AnalysisIndex, segment_id: str, region: RegionFilter, rules: R
              ) -> Presence:
     """Firms, anchors, projects, facts and co-products of ``segment_id`` in ``region`` (see
     the module rule)."""
-    own = direct_presence(idx, segment_id, region, rules)
+    own = _inferred_only(direct_presence(idx, segment_id, region, rules), rules)
     if not rules.presence.co_products:
         return own
     sources = [s for s in idx.co_sources.get(segment_id, ())
@@ -213,6 +218,14 @@ def presence(idx: AnalysisIndex, segment_id: str, region: RegionFilter, rules: R
     return replace(own, mass=own.mass + sum(e.credit for e in extra.values()),
                    co_producers=co, co_sources=tuple(sorted(sources)),
                    evidence=own.evidence + tuple(extra[i] for i in co))
+
+
+def _inferred_only(p: Presence, rules: Rules) -> Presence:
+    """``p``, or — when every item is inferred and ``presence.inferred_only`` is off — ``p``
+    without them (absent; the inferred firms stay listed)."""
+    if rules.presence.inferred_only or not p.evidence or not all(e.inferred for e in p.evidence):
+        return p
+    return replace(p, firms=(), anchors=(), scale_firms=(), evidence=(), mass=0.0)
 
 
 def direct_presence(idx: AnalysisIndex, segment_id: str, region: RegionFilter, rules: Rules

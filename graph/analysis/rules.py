@@ -45,6 +45,7 @@ class Presence(_Strict):
     co_products: bool
     inferred_factor: Unit
     inferred_link_attrs: list[InferredAttr]
+    inferred_only: bool
 
 
 class StatusRules(_Strict):
@@ -57,6 +58,9 @@ class StatusRules(_Strict):
     anchor_supply: Literal["all", "any", "off"]
     scale_verdicts: list[Verdict]
     scale_facts: dict[str, NonNeg]
+    anchor_min_operators: NonNeg
+    chain_start_anchor: bool
+    co_producers_depth: bool
 
 
 class BrokenRules(_Strict):
@@ -155,7 +159,6 @@ class TargetRules(_Strict):
     weight_base: Unit
     product_match: Unit
     unlisted_product: Unit
-    other_product: Unit
     noise: NonNeg
     tie_break: list[TieBreak]
     excluded_status: list[str]

@@ -62,6 +62,7 @@ from graph.analysis.presence import RegionFilter, is_anchor, region_filter
 from graph.analysis.rules import Rules, Weights, active_rules
 from graph.analysis.vocab import ProductVocab, atlas_vocab
 from graph.errors import InvalidInput, NotFound
+from graph.importers.mapping import split_terms
 from graph.model import (
     PROJECT_STAGE_ORDER,
     Atlas,
@@ -120,7 +121,7 @@ class _Ctx:
                  ) -> None:
         self.idx, self.seg_id, self.rules, self.region = idx, seg_id, rules, region
         self.vocab, self.place = vocab, place
-        self.product: str | None = None  # the requested product's term (None: any)
+        self.products: set[str] = set()  # terms of the requested product (empty: any)
         self.seg_name = idx.name(seg_id)
         self.statuses = statuses
         self.preds, self.succs = preds, succs
@@ -155,6 +156,9 @@ def _producer_line(ctx: _Ctx, c: Company, op: Operates) -> tuple[float, str] | N
     t, v = ctx.rules.targets, ctx.vocab
     g = op.src.grade or Grade.medium
     hits = [p for p in op.products if v.match(ctx.seg_id, p)]
+    if ctx.products and op.products and not any(v.match(ctx.seg_id, p) in ctx.products
+                                                for p in hits):
+        return None  # lists its products, and not the one asked for
     if op.segment == ctx.seg_id:
         if op.products and not hits and all(v.excludes(ctx.seg_id, p) for p in op.products):
             return None
@@ -167,15 +171,13 @@ def _producer_line(ctx: _Ctx, c: Company, op: Operates) -> tuple[float, str] | N
         if op.products and not hits:
             value *= t.unlisted_product
             note = "；产品不在词表中"
-        elif ctx.product and not any(v.match(ctx.seg_id, p) == ctx.product for p in hits):
-            value *= t.other_product if hits else t.unlisted_product
-            note = f"；未列明{ctx.product}"
+        elif ctx.products and not op.products:
+            value *= t.unlisted_product
+            note = f"；未列明{'、'.join(sorted(ctx.products))}"
         return value, f"{c.name} —经营→ {ctx.seg_name}（{prods}证据：{GRADE_ZH[g]}{note}）"
     if not hits:
         return None
     value = t.product_match * t.grade_score[g]
-    if ctx.product and not any(v.match(ctx.seg_id, p) == ctx.product for p in hits):
-        value *= t.other_product
     return (value, f"{c.name} —生产→ {'、'.join(hits[:3])}（属「{ctx.seg_name}」关键产品）")
 
 
@@ -236,7 +238,7 @@ def _market_figures(ctx: _Ctx, c: Company) -> list[tuple[Figure, str]]:
             continue
         if f.product:
             term = ctx.vocab.match(ctx.seg_id, f.product)
-            if term is not None and (ctx.product is None or term == ctx.product):
+            if term is not None and (not ctx.products or term in ctx.products):
                 out.append((f, term))
         elif f.name == "营业收入":
             out.append((f, ""))
@@ -442,10 +444,10 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
                  ) -> list[Recommendation]:
     """The ``top`` producers to approach for ``segment_id`` of ``chain_id``, best first.
 
-    ``product`` (one of the segment's products, e.g. 激光雷达 for 智能感知) asks for its
-    makers: links naming another product of the segment weigh ``targets.other_product``,
-    links naming no product ``targets.unlisted_product``, and only figures on that product
-    count for market position; InvalidInput (field ``product_field``) when the vocabulary
+    ``product`` (one of the segment's products, e.g. 激光雷达 for 智能感知; parts split on
+    ``/、``) asks for its makers: a link listing products but not that one does not count,
+    a link listing no product weighs ``targets.unlisted_product``, and only figures on that
+    product count for market position; InvalidInput (field ``product_field``) when the vocabulary
     does not name it for the segment.
 
     ``weights`` re-weights the components (default: the rules' weights); ``county`` limits
@@ -460,8 +462,9 @@ def rank_targets(atlas: Atlas, chain_id: str, segment_id: str, *,
     w = (weights or rules.weights).model_dump()
     ctx = _context(atlas, chain_id, segment_id, county, rules, vocab, place)
     if product:
-        ctx.product = ctx.vocab.match(segment_id, product)
-        if ctx.product is None:
+        ctx.products = {t for part in split_terms(product)
+                        if (t := ctx.vocab.match(segment_id, part)) is not None}
+        if not ctx.products:
             raise InvalidInput(f"{product!r} 不是环节 {segment_id!r} 的产品 (not a product of "
                                f"the segment)", details=[{"field": product_field,
                                                           "value": product}])

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.accounts import ROLE_ZH, Accounts, AuditRecord, Role, Scope
-from graph.pipeline.excel import to_xlsx
+from graph.pipeline.xlsxout import Col, to_xlsx
 from graph.settings import get_settings
 
 user_app = typer.Typer(help="Users, roles and API keys (用户、角色与密钥).", no_args_is_help=True)
@@ -132,7 +132,7 @@ def audit_xlsx(rows: Sequence[AuditRecord]) -> bytes:
              json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
              json.dumps(r.after, ensure_ascii=False) if r.after is not None else ""]
             for r in rows]
-    return to_xlsx("操作记录", headers, body)
+    return to_xlsx("操作记录", [Col(h) for h in headers], body)
 
 
 def register(app: typer.Typer) -> None:

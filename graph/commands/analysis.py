@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -28,6 +28,7 @@ from graph.analysis.whatif import Hypothetical, what_if
 from graph.cliatlas import seed_atlas, store_atlas
 from graph.errors import AtlasError
 from graph.model import Atlas
+from graph.resolve import resolve
 
 T = TypeVar("T")
 STATUS_STYLE = {"strong": "green", "weak": "yellow", "missing": "red", "broken": "bold magenta"}
@@ -37,11 +38,21 @@ SeedsOpt = Annotated[Path | None, typer.Option(
     "--seeds", help="Read the atlas from this seed directory instead of the store.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CountyOpt = Annotated[str | None, typer.Option(
-    "--county", help="Limit 'local' to this county id (e.g. county.jishan).")]
+    "--county", help="Limit 'local' to this county (id or name: county.jishan, 稷山县).")]
 ParkOpt = Annotated[str | None, typer.Option("--park", help="Limit 'local' to this park id.")]
 RulesOpt = Annotated[Path | None, typer.Option(
     "--rules", help="Rules TOML (partial allowed; default ATLAS_RULES_FILE or shipped).")]
 TopOpt = Annotated[int, typer.Option("--top", min=1, help="How many results to show.")]
+
+
+@overload
+def _id(a: Atlas, kind: str, value: str) -> str: ...
+@overload
+def _id(a: Atlas, kind: str, value: None) -> None: ...
+def _id(a: Atlas, kind: str, value: str | None) -> str | None:
+    """``value`` (an id, Chinese name, alias or pinyin) as the id of a ``kind`` entity;
+    an unknown or ambiguous name is an error listing the choices (:func:`resolve`)."""
+    return None if value is None else resolve(a, kind, value)
 
 
 def _atlas(seeds: Path | None) -> Atlas:
@@ -106,7 +117,8 @@ def gaps(
         if park is not None:
             typer.echo("error: --park needs a CHAIN", err=True)
             raise typer.Exit(2)
-        items = _run(seeds, rules_file, lambda a, r: city_gaps(a, rules=r, county=county))
+        items = _run(seeds, rules_file,
+                     lambda a, r: city_gaps(a, rules=r, county=_id(a, "county", county)))
         if as_json:
             return _emit_json(items)
         t = _table(f"全市缺链/弱链清单（{county or '全市'}）",
@@ -120,7 +132,9 @@ def gaps(
         console.print(t)
         return None
     diag = _run(seeds, rules_file,
-                lambda a, r: diagnose_chain(a, chain, county=county, park=park, rules=r))
+                lambda a, r: diagnose_chain(a, _id(a, "chain", chain),
+                                            county=_id(a, "county", county),
+                                            park=_id(a, "park", park), rules=r))
     if as_json:
         return _emit_json(diag)
     t = _table(f"{diag.chain_name}（{diag.chain_id}）· {diag.region or '全市'} · "
@@ -161,8 +175,10 @@ def _parse_weights(items: list[str] | None) -> Weights | None:
 
 
 def targets(
-    chain: Annotated[str, typer.Argument(help="Chain id, e.g. ch.coking.nylon.")],
-    segment: Annotated[str, typer.Argument(help="Gap segment id, e.g. seg.nylon.caprolactam.")],
+    chain: Annotated[str, typer.Argument(
+        help="Chain id or name, e.g. ch.coking.nylon or 尼龙.")],
+    segment: Annotated[str, typer.Argument(
+        help="Gap segment id or name, e.g. seg.nylon.caprolactam or 己内酰胺.")],
     top: TopOpt = 10, county: CountyOpt = None, as_json: JsonOpt = False,
     weight: Annotated[list[str] | None, typer.Option(
         "--weight", help="Re-weight a component, NAME=NUMBER (evidence, market, scale, "
@@ -178,9 +194,10 @@ def targets(
     vocab, place = target_inputs(seeds)
 
     def compute(a: Atlas, r: Rules) -> tuple[list[Recommendation], list[CustomerLead]]:
-        recs = rank_targets(a, chain, segment, weights=w, top=top, county=county, rules=r,
+        ch, seg, cty = _id(a, "chain", chain), _id(a, "segment", segment), _id(a, "county", county)
+        recs = rank_targets(a, ch, seg, weights=w, top=top, county=cty, rules=r,
                             vocab=vocab and vocab.with_atlas(a), place=place, product=product)
-        return recs, customer_leads(a, chain, segment, top=top, county=county, rules=r,
+        return recs, customer_leads(a, ch, seg, top=top, county=cty, rules=r,
                                     place=place)
 
     recs, leads = _run(seeds, rules_file, compute)
@@ -254,8 +271,9 @@ def whatif(
 ) -> None:
     """Statuses and completeness after adding hypothetical firms/projects (store untouched)."""
     adds = _hypotheticals(firm or [], project or [])
-    res = _run(seeds, rules_file, lambda a, r: what_if(a, chain, adds, county=county,
-                                                        park=park, rules=r))
+    res = _run(seeds, rules_file, lambda a, r: what_if(
+        a, _id(a, "chain", chain), adds, county=_id(a, "county", county),
+        park=_id(a, "park", park), rules=r))
     if as_json:
         return _emit_json(res)
     t = _table(f"假设情景：{chain} 完整度 {res.before:.0%} → {res.after:.0%}（{res.delta:+.0%}）",
@@ -273,7 +291,7 @@ def extension(
 ) -> None:
     """Extension (延链): absent segments next to the chain's strong segments, by relatedness."""
     items = _run(seeds, rules_file, lambda a, r: extension_candidates(
-        a, chain, county=county, rules=r, top=top))
+        a, _id(a, "chain", chain), county=_id(a, "county", county), rules=r, top=top))
     if as_json:
         return _emit_json(items)
     t = _table(f"延链方向：{chain}（{county or '全市'}）",

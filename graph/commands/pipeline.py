@@ -14,12 +14,18 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.errors import AtlasError
-from graph.model import Campaign, ProjectStage
+from graph.model import Atlas, Campaign, ProjectStage
 from graph.pipeline import campaigns as camp
 from graph.pipeline import ops, tables
 from graph.pipeline.conflicts import find_conflicts
-from graph.pipeline.excel import to_xlsx
 from graph.pipeline.metrics import Slice, load_thresholds, pipeline_metrics
+from graph.pipeline.reported import (
+    MetricsWithReported,
+    comparison_rows,
+    reported_for,
+    with_reported,
+)
+from graph.pipeline.xlsxout import Col, to_xlsx
 from graph.settings import get_settings
 from graph.store import AtlasStore, open_store
 
@@ -54,7 +60,7 @@ def _run(fn: Any) -> Any:
     try:
         return fn(store)
     except AtlasError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
+        typer.echo(f"错误：{exc.message}", err=True)
         for d in exc.details:
             typer.echo(f"  {d.get('field', '')}: {d.get('message', '')}", err=True)
         raise typer.Exit(2) from exc
@@ -62,10 +68,10 @@ def _run(fn: Any) -> Any:
         store.close()
 
 
-def _print(headers: list[str], rows: list[list[Any]], title: str) -> None:
+def _print(headers: list[Col] | list[str], rows: list[list[Any]], title: str) -> None:
     t = Table(title=title)
     for h in headers:
-        t.add_column(h)
+        t.add_column(h.header if isinstance(h, Col) else h)
     for r in rows:
         t.add_row(*["、".join(map(str, v)) if isinstance(v, list) else
                     str(getattr(v, "value", v)) if v is not None else "" for v in r])
@@ -84,14 +90,25 @@ def metrics_cmd(chain: ChainOpt = None, segment: SegmentOpt = None, county: Coun
               period_from=_day(period_from, "--from"), period_to=_day(period_to, "--to"))
     day = _day(today, "--today") or dt.date.today()
     th = load_thresholds(thresholds)
-    m = _run(lambda st: pipeline_metrics(st.snapshot(), s, today=day, thresholds=th))
+    settings = get_settings()
+    items = reported_for(settings.seeds_dir, settings.sources())
+    def go(st: AtlasStore) -> tuple[Atlas, MetricsWithReported]:
+        a = st.snapshot()
+        return a, with_reported(a, pipeline_metrics(a, s, today=day, thresholds=th), items)
+    atlas, m = _run(go)
     if as_json:
         typer.echo(m.model_dump_json(indent=2))
         return
-    for what, title in ((tables.Table.stages, "各阶段"), (tables.Table.rates, "三率"),
+    typer.echo(m.ledger.text)
+    for what, title in ((tables.Table.stages, "各阶段"), (tables.Table.rates, "三率（计算值）"),
                         (tables.Table.warnings, "预警")):
-        headers, rows = tables.metric_table(m, what)
+        headers, rows = tables.metric_table(atlas, m, what)
         _print(headers, rows, title)
+    typer.echo(f"日期未知（不亮灯，请补填阶段日期）：{m.date_unknown_count} 个项目；"
+               "`chain-atlas pipeline export undated -o F.xlsx` 导出清单")
+    for c in m.reported:
+        _print(["指标", "报告值", "计算值", "公式"], comparison_rows(c),
+               f"{c.place} · {c.batch}（{c.period}）— {c.coverage.text}")
 
 
 @pipeline_app.command("move")
@@ -104,16 +121,28 @@ def move_cmd(project: Annotated[str, typer.Argument(help="Project id.")],
     """Move a project along its lifecycle (one stage at a time; recorded in its history)."""
     p = _run(lambda st: ops.move_project(st, project, stage, by=by, reason=reason,
                                          at=_day(at, "--at")))
-    typer.echo(f"{p.id}: {p.history[-1].from_stage} → {p.stage.value} ({p.stage_date})")
+    typer.echo(f"{p.id}: {p.history[-1].from_stage} → {p.stage.value} ({p.stage_date}, "
+               f"rev {p.rev})")
 
 
 @pipeline_app.command("import")
 def import_cmd(file: Annotated[Path, typer.Argument(help="Ledger workbook (.xlsx).")],
                by: Annotated[str, typer.Option(help="Who imports (recorded).")]) -> None:
     """Import a project ledger (台账): all rows or none; bad rows listed by row and column."""
-    data = file.read_bytes()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"错误：无法读取台账文件 {file}：{exc.strerror or exc} (file_unreadable)",
+                   err=True)
+        raise typer.Exit(2) from None
     res = _run(lambda st: ops.import_projects(st, data, filename=file.name, by=by))
-    typer.echo(f"created {len(res.created)}, updated {len(res.updated)}")
+    typer.echo(f"新增 {len(res.created)} 个，更新 {len(res.updated)} 个项目")
+    for m in res.review:
+        state = "已关联" if m.linked else "未关联"
+        typer.echo(f"  待核对 第 {m.row} 行 投资方「{m.investor}」≈ {m.company_name}"
+                   f"（{m.company_id}，相似度 {m.score:g}，{state}）")
+    if res.ignored_columns:
+        typer.echo(f"  未识别、已忽略的列：{'、'.join(res.ignored_columns)}")
 
 
 @pipeline_app.command("export")
@@ -121,12 +150,20 @@ def export_cmd(table: Annotated[tables.Table, typer.Argument(help="Which table."
                out: Annotated[Path, typer.Option("-o", "--out", help="Output .xlsx file.")],
                county: CountyOpt = None, chain: ChainOpt = None, today: TodayOpt = None,
                ) -> None:
-    """Export a list or metric table as an Excel workbook."""
+    """Export a list or metric table as an Excel workbook (Chinese headers, names, formats)."""
     day = _day(today, "--today") or dt.date.today()
     s = Slice(chain=chain, county=county)
     headers, rows = _run(lambda st: tables.table(st.snapshot(), table, s, day))
-    out.write_bytes(to_xlsx(table, headers, rows))
+    out.write_bytes(to_xlsx(tables.TITLES[table], headers, rows))
     typer.echo(f"{len(rows)} rows → {out}")
+
+
+@pipeline_app.command("template")
+def template_cmd(out: Annotated[Path, typer.Option("-o", "--out", help="Output .xlsx file.")]
+                 ) -> None:
+    """Write the ledger template (台账模板): columns, a sample row, drop-down lists."""
+    out.write_bytes(_run(lambda st: tables.template(st.snapshot())))
+    typer.echo(f"台账模板 → {out}")
 
 
 @campaign_app.command("start")
@@ -153,7 +190,8 @@ def campaign_list(as_json: JsonOpt = False) -> None:
     headers, rows = _run(lambda st: tables.table(st.snapshot(), tables.Table.campaigns,
                                                  Slice(), dt.date.today()))
     if as_json:
-        typer.echo(json.dumps([dict(zip(headers, map(str, r), strict=True)) for r in rows],
+        typer.echo(json.dumps([dict(zip((h.header for h in headers), map(str, r), strict=True))
+                               for r in rows],
                               ensure_ascii=False, indent=2))
         return
     _print(headers, rows, "招商行动")

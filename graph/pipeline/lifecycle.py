@@ -21,7 +21,7 @@ Rules (:func:`transition`):
 >>> transition(q, "达效", by="招商专班", at=dt.date(2026, 4, 1))
 Traceback (most recent call last):
 ...
-graph.pipeline.lifecycle.TransitionRefused: 开工 → 达效 skips 投产; move one stage at a time
+graph.pipeline.lifecycle.TransitionRefused: 开工 → 达效 跳过了 投产，请逐级推进 (skips_stage)
 """
 
 from __future__ import annotations
@@ -59,27 +59,28 @@ def check_transition(project: Project, to: ProjectStage, reason: str) -> None:
     why = reason.strip()
     detail = [{"field": "stage", "from": here.value, "to": to.value}]
     if to is here:
-        raise TransitionRefused(f"already at {here.value}", details=detail)
+        raise TransitionRefused(f"项目已处于{here.value}阶段 (same_stage)", details=detail)
     if to is ProjectStage.terminated:
         if not why:
-            raise TransitionRefused("终止 needs a reason", details=detail)
+            raise TransitionRefused("终止项目须填写原因 (reason_required)", details=detail)
         return
     if here is ProjectStage.terminated:
         back = terminated_at(project)
         if back is not None and to is not back:
             raise TransitionRefused(
-                f"a terminated project reopens at {back.value}, not {to.value}", details=detail)
+                f"已终止项目只能恢复到终止前的{back.value}阶段，不能到{to.value} "
+                "(reopen_stage)", details=detail)
         if not why:
-            raise TransitionRefused("reopening needs a reason", details=detail)
+            raise TransitionRefused("恢复已终止项目须填写原因 (reason_required)", details=detail)
         return
     step = rank(to) - rank(here)
     if step > 1:
         skipped = "、".join(s.value for s in LIVE[rank(here) + 1:rank(to)])
         raise TransitionRefused(
-            f"{here.value} → {to.value} skips {skipped}; move one stage at a time",
+            f"{here.value} → {to.value} 跳过了 {skipped}，请逐级推进 (skips_stage)",
             details=detail)
     if step < 0 and not why:
-        raise TransitionRefused(f"moving back {here.value} → {to.value} needs a reason",
+        raise TransitionRefused(f"{here.value} → {to.value} 为回退，须填写原因 (reason_required)",
                                 details=detail)
 
 
@@ -88,17 +89,18 @@ def transition(project: Project, to: ProjectStage | str, *, by: str, at: dt.date
     """A copy of ``project`` moved to stage ``to``, with the change recorded."""
     target = ProjectStage(to)
     if not by.strip():
-        raise InvalidInput("who made the change is required", details=[{"field": "by"}])
+        raise InvalidInput("须填写变更人 (by_required)", details=[{"field": "by"}])
     check_transition(project, target, reason)
     if project.history and at < project.history[-1].at:
         raise TransitionRefused(
-            f"date {at} is before the last recorded change ({project.history[-1].at})",
+            f"日期 {at} 早于上次记录的变更（{project.history[-1].at}） (date_before_last)",
             details=[{"field": "at"}])
     history = list(project.history)
     if not history:
         # keep when the project entered the stage it had before its first recorded change
         since = project.stage_date or project.src.as_of or at
-        history.append(StageChange(to_stage=project.stage, at=min(since, at), by="初始登记"))
+        history.append(StageChange(to_stage=project.stage, at=min(since, at), by="初始登记",
+                                   date_known=project.stage_date is not None))
     change = StageChange(from_stage=project.stage, to_stage=target, at=at, by=by.strip(),
                          reason=reason.strip())
     return project.model_copy(update={
@@ -111,7 +113,7 @@ def check_replace(old: Project, new: Project) -> None:
     if new.stage is not old.stage or new.stage_date != old.stage_date \
             or new.history != old.history:
         raise TransitionRefused(
-            "stage, stage_date and history change only through a stage transition",
+            "整体更新不能修改阶段、阶段日期或历史，请通过阶段变更接口 (stage_via_transition)",
             details=[{"field": "body.stage", "from": old.stage.value, "to": new.stage.value}])
 
 
@@ -128,10 +130,19 @@ def reached(project: Project) -> set[ProjectStage]:
 
 
 def entered_on(project: Project, stage: ProjectStage) -> dt.date | None:
-    """When the project last entered ``stage`` (history first, then ``stage_date``)."""
+    """When the project last entered ``stage`` (history first, then ``stage_date``), or
+    None when nobody recorded it. The source's date is not a stage date: a plan dated 2021
+    that lists a project says nothing of when it was signed.
+
+    >>> from graph.model import Project
+    >>> p = Project(id="proj.x", name="项目", investor="某公司", stage="签约",
+    ...             src={"public": "例", "as_of": "2021-01-01"})
+    >>> entered_on(p, p.stage) is None
+    True
+    """
     for h in reversed(project.history):
         if h.to_stage is stage:
-            return h.at
+            return h.at if h.date_known else None
     if project.stage is stage:
-        return project.stage_date or project.src.as_of
+        return project.stage_date
     return None

@@ -15,7 +15,11 @@ current stage within the period.
 
 三未 lists: 签而未落 (at 签约), 落而未投 (at 开工), 投未见效 (at 投产), each with the
 days spent there. Warnings: a live project at one stage longer than the stage's
-``yellow`` days gets 黄灯, longer than ``red`` days 红灯 (``pipeline.toml``).
+``yellow`` days gets 黄灯, longer than ``red`` days 红灯 (``pipeline.toml``). A project
+whose entry into its current stage was never dated (no ``stage_date``, no dated history)
+gets no light: it is counted as 日期未知 and listed in ``date_unknown`` for the team to
+complete; its days are ``None``. (The date of the document that lists a project is not
+the date it entered its stage.)
 
 >>> from graph.model import Atlas
 >>> m = pipeline_metrics(Atlas(), Slice(), today=dt.date(2026, 1, 1))
@@ -44,6 +48,13 @@ RATES: dict[str, tuple[ProjectStage, ProjectStage, str]] = {
     "start_to_produce": (ProjectStage.started, ProjectStage.producing, "开工投产率"),
     "produce_to_effect": (ProjectStage.producing, ProjectStage.effective, "投产达效率"),
 }
+FORMULAS: dict[str, str] = {
+    "sign_to_start": "签约开工率 = 到达开工阶段的项目数 ÷ 到达签约阶段的项目数"
+                     "（“到达”含已进入之后阶段及到达后终止的项目）；按投资额：两类项目投资额之比",
+    "start_to_produce": "开工投产率 = 到达投产阶段的项目数 ÷ 到达开工阶段的项目数；按投资额同理",
+    "produce_to_effect": "投产达效率 = 到达达效阶段的项目数 ÷ 到达投产阶段的项目数；按投资额同理",
+}
+"""Each rate's definition in Chinese, shown beside its value."""
 SANWEI: dict[str, tuple[ProjectStage, str]] = {
     "signed_not_started": (ProjectStage.signed, "签而未落"),
     "started_not_producing": (ProjectStage.started, "落而未投"),
@@ -89,6 +100,7 @@ class StageCount(BaseModel):
 
 class Rate(BaseModel):
     name: str
+    formula: str
     numerator: int
     denominator: int
     by_count: float | None
@@ -101,8 +113,9 @@ class Stalled(BaseModel):
     project_id: str
     name: str
     stage: ProjectStage
-    days: int
+    days: int | None
     light: Literal["黄灯", "红灯"] | None
+    date_known: bool = True
     county: str | None
     team: str | None
 
@@ -117,6 +130,10 @@ class Metrics(BaseModel):
     rates: dict[str, Rate]
     sanwei: dict[str, list[Stalled]]
     warnings: list[Stalled]
+    date_unknown_count: int = Field(
+        description="日期未知：在库项目中未登记进入当前阶段日期的个数")
+    date_unknown: list[Stalled] = Field(
+        description="日期未知的在库项目（不亮灯），请专班补填阶段日期")
 
 
 def select(atlas: Atlas, s: Slice) -> list[Project]:
@@ -152,7 +169,10 @@ def _in_period(day: dt.date | None, s: Slice) -> bool:
 
 def stalled(p: Project, today: dt.date, th: Thresholds) -> Stalled:
     """How long ``p`` has stood at its stage, and its warning light."""
-    since = entered_on(p, p.stage) or today
+    since = entered_on(p, p.stage)
+    if since is None:
+        return Stalled(project_id=p.id, name=p.name, stage=p.stage, days=None, light=None,
+                       date_known=False, county=p.county, team=p.team)
     days = max((today - since).days, 0)
     limit = th.stages.get(p.stage)
     light: Literal["黄灯", "红灯"] | None = None
@@ -162,13 +182,13 @@ def stalled(p: Project, today: dt.date, th: Thresholds) -> Stalled:
                    county=p.county, team=p.team)
 
 
-def _rate(name: str, projects: list[Project], base: ProjectStage, goal: ProjectStage,
+def _rate(key: str, projects: list[Project], base: ProjectStage, goal: ProjectStage,
           s: Slice) -> Rate:
     den = [p for p in projects if base in reached(p) and _in_period(entered_on(p, base), s)]
     num = [p for p in den if goal in reached(p)]
     amt_den = sum(p.amount or 0 for p in den)
     amt_num = sum(p.amount or 0 for p in num)
-    return Rate(name=name, numerator=len(num), denominator=len(den),
+    return Rate(name=RATES[key][2], formula=FORMULAS[key], numerator=len(num), denominator=len(den),
                 by_count=round(len(num) / len(den), 4) if den else None,
                 amount_numerator=round(amt_num, 4), amount_denominator=round(amt_den, 4),
                 by_amount=round(amt_num / amt_den, 4) if amt_den else None)
@@ -189,9 +209,16 @@ def pipeline_metrics(atlas: Atlas, s: Slice, *, today: dt.date,
         slice=s, today=today, total=len(current),
         amount=round(sum(p.amount or 0 for p in current), 4), stages=stages,
         terminated=sum(1 for p in current if p.stage is ProjectStage.terminated),
-        rates={k: _rate(label, projects, a, b, s) for k, (a, b, label) in RATES.items()},
-        sanwei={k: sorted((r for r in rows if r.stage is st), key=lambda r: (-r.days, r.project_id))
+        rates={k: _rate(k, projects, a, b, s) for k, (a, b, _) in RATES.items()},
+        sanwei={k: sorted((r for r in rows if r.stage is st), key=_longest_first)
                 for k, (st, _) in SANWEI.items()},
-        warnings=sorted((r for r in rows if r.light), key=lambda r: (r.light != "红灯", -r.days,
-                                                                     r.project_id)),
+        warnings=sorted((r for r in rows if r.light),
+                        key=lambda r: (r.light != "红灯", *_longest_first(r))),
+        date_unknown_count=sum(1 for r in rows if not r.date_known),
+        date_unknown=[r for r in rows if not r.date_known],
     )
+
+
+def _longest_first(r: Stalled) -> tuple[bool, int, str]:
+    """Longest wait first; undated projects last, by id."""
+    return r.days is None, -(r.days or 0), r.project_id

@@ -13,10 +13,15 @@ Contract (tested by ``tests/test_store_contract.py`` over every implementation):
 * Every successful write increments ``version()``; ``snapshot()`` returns the
   atlas as of the latest version, so readers can cache by version.
 * Writes are durable when the call returns.
+* ``transact(change)`` is compare-and-set across processes: ``change`` is called with
+  the atlas as it stands *inside* the write transaction (no other writer, in this
+  process or another, can commit in between) and the entities it returns are upserted
+  in that same transaction; if it raises, nothing is written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from graph.model import Atlas, Entity, Relation
@@ -31,6 +36,10 @@ class AtlasStore(Protocol):
 
     def merge(self, atlas: Atlas) -> None:
         """Upsert every entity and relation of ``atlas`` (atomic)."""
+
+    def transact(self, change: Callable[[Atlas], Sequence[Entity]]) -> list[Entity]:
+        """Upsert what ``change(current atlas)`` returns, read and written in one write
+        transaction (references checked); the entities written."""
 
     def snapshot(self) -> Atlas:
         """The whole atlas as of the latest write (treat as read-only)."""

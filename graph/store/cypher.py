@@ -126,6 +126,11 @@ READ_ENTITIES = f"MATCH (n:{ENTITY}) RETURN n.kind AS kind, n.data AS data"
 READ_RELATIONS = (f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) WHERE r.kind IS NOT NULL "
                   "RETURN r.kind AS kind, r.data AS data")
 GET_ENTITY = f"MATCH (n:{ENTITY} {{id: $id}}) RETURN n.kind AS kind, n.data AS data"
+READ_FOR_UPDATE = (f"UNWIND $ids AS id MATCH (n:{ENTITY} {{id: id}}) "
+                   "RETURN n.id AS id, n.kind AS kind, n.data AS data")
+"""Compare-and-set guard of :meth:`Neo4jStore.transact`: the stored JSON of ``$ids``,
+read inside the write transaction after the version counter is locked; the store refuses
+the write if any differs from what the change was computed from."""
 COUNT_ENTITIES = f"MATCH (n:{ENTITY}) RETURN n.kind AS kind, count(n) AS n"
 COUNT_RELATIONS = (f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) WHERE r.kind IS NOT NULL "
                    "RETURN r.kind AS kind, count(r) AS n")

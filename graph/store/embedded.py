@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -157,6 +157,23 @@ class EmbeddedStore:
                 new = {relation_key(r): r for r in atlas.relations(kind)}
                 kept = [r for r in draft.relations(kind) if relation_key(r) not in new]
                 setattr(draft, kind, kept + list(new.values()))
+
+    def transact(self, change: Callable[[Atlas], Sequence[Entity]]) -> list[Entity]:
+        with self._change() as (db, draft):
+            # BEGIN IMMEDIATE is held and _change re-read the file if another process
+            # wrote: ``draft`` is the current atlas and stays so until COMMIT.
+            out = list(change(draft))
+            for e in out:
+                other = draft.find(e.id)
+                if other is not None and other.KIND != e.KIND:
+                    raise Conflict(f"id {e.id!r} exists as a {other.KIND}",
+                                   details=[{"field": "id"}])
+                draft.entities(e.KIND)[e.id] = e
+            for e in out:
+                self._check_refs(draft, e)
+            db.executemany("INSERT OR REPLACE INTO entities(id, kind, data) VALUES (?,?,?)",
+                           (_entity_row(e) for e in out))
+        return out
 
     @staticmethod
     def _insert(db: sqlite3.Connection, atlas: Atlas) -> None:

@@ -298,6 +298,36 @@ class Neo4jStore:
                 raise NotFound(f"no {entity.KIND} {entity.id!r}")
             self._put(w, entity)
 
+    def transact(self, change: Callable[[Atlas], Sequence[Entity]]) -> list[Entity]:
+        with self._write() as w:
+            # the version counter is locked (bump_version) until commit: no other writer
+            # can commit in between, and the draft is the atlas as of the version before.
+            draft = w.draft
+            assert draft is not None
+            out = list(change(draft))
+            stored = {r["id"]: ENTITY_TYPES[r["kind"]].model_validate_json(r["data"])
+                      for r in w.tx.run(cypher.READ_FOR_UPDATE, {"ids": [e.id for e in out]})
+                      if r["kind"] in ENTITY_TYPES}
+            stale = sorted(i for i, now in stored.items() if now != draft.find(i))
+            if stale:
+                raise Conflict("数据已被其他写入修改，请重试 (stale_read)",
+                               details=[{"field": "id", "id": i} for i in stale])
+            for e in out:
+                other = draft.find(e.id)
+                if other is not None and other.KIND != e.KIND:
+                    raise Conflict(f"id {e.id!r} exists as a {other.KIND}",
+                                   details=[{"field": "id"}])
+                draft.entities(e.KIND)[e.id] = e
+            for e in out:
+                missing = entity_refs_missing(draft, e.KIND, e.model_dump())
+                if missing:
+                    raise _missing_refs(missing)
+            for kind in {e.KIND for e in out}:
+                rows = [entity_row(e) for e in out if kind == e.KIND]
+                for batch in _batches(rows, self.batch_size):
+                    list(w.tx.run(cypher.upsert_entities(kind), {"rows": batch}))
+        return out
+
     def delete(self, entity_id: str) -> None:
         with self._write() as w:
             draft = w.draft
