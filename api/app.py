@@ -17,6 +17,7 @@ from api.routes import page_routers, public_routers, routers
 from api.security import SecurityHeaders, install_log_redaction, receive_with_timeout
 from graph import __version__
 from graph.accounts import Accounts
+from graph.analysis.rules import active_rules
 from graph.service import AtlasService
 from graph.settings import Settings, get_settings
 from graph.store import open_store
@@ -93,6 +94,69 @@ class BodyLimit:
         await resp(scope, receive, send)
 
 
+class StoreETag:
+    """ETag and Cache-Control on JSON reads under ``prefix``.
+
+    Rule: a GET's tag is ``W/"<store version>-<rules id>"`` read *before* the request is
+    served (a write during it can only make the tag older than the body, never newer). A
+    request whose ``If-None-Match`` holds the current tag is answered ``304`` at once when
+    reads are open (nothing is computed), otherwise after the route (so a closed API still
+    checks the key first). Every JSON 200 gets the tag and ``Cache-Control: no-cache``
+    (clients keep it and revalidate); other answers pass unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    @staticmethod
+    def tag(service: AtlasService) -> str:
+        return f'W/"{service.store.version()}-{id(active_rules()):x}"'
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or not scope["path"].startswith(self.prefix)):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        service = getattr(state, "service", None)
+        if service is None:
+            await self.app(scope, receive, send)
+            return
+        etag = self.tag(service)
+        asked = dict(scope.get("headers") or []).get(b"if-none-match", b"").decode("latin-1")
+        match = etag in [t.strip() for t in asked.split(",")] or asked.strip() == "*"
+        if match and state.settings.read_open:
+            await self._not_modified(send, etag)
+            return
+
+        skip = False
+
+        async def wrapped(message: Message) -> None:
+            nonlocal skip
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = list(message.get("headers", []))
+                ctype = dict(headers).get(b"content-type", b"")
+                if ctype.startswith(b"application/json"):
+                    if match:
+                        await self._not_modified(send, etag)
+                        skip = True
+                        return
+                    headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+                    message = {**message, "headers": headers}
+            if skip:
+                return
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+    @staticmethod
+    async def _not_modified(send: Send, etag: str) -> None:
+        await send({"type": "http.response.start", "status": 304,
+                    "headers": [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]})
+        await send({"type": "http.response.body", "body": b""})
+
+
 def create_app(settings: Settings | None = None, service: AtlasService | None = None) -> FastAPI:
     """Build the app. Without ``service``, opens the configured store on start-up and
     loads the seed atlas into it when it is empty."""
@@ -135,6 +199,7 @@ def create_app(settings: Settings | None = None, service: AtlasService | None = 
         app.include_router(router, dependencies=[Depends(require_read)], responses=base_errors)
     for router in public_routers():
         app.include_router(router, responses=base_errors)
+    app.add_middleware(StoreETag, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        timeout=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders)

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
 
+from api.examples import ex
 from graph.accounts import ANONYMOUS, Forbidden, Principal, Unauthorized
 from graph.errors import InvalidInput
 from graph.model import Atlas
@@ -123,8 +124,10 @@ Writer = Annotated[Principal, Depends(require_write)]
 Admin = Annotated[Principal, Depends(require_admin)]
 
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.", examples=[0])]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.",
+                              openapi_examples=ex(0))]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.",
+                             openapi_examples=ex(100))]
 
 
 def known(atlas: Atlas, kind: str, value: str | None, field: str) -> str | None:

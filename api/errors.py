@@ -17,12 +17,36 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import AtlasError
 
+MESSAGES_ZH: dict[str, str] = {
+    "bad_request": "请求无法处理", "unauthorized": "缺少或无效的 API 密钥（请求头 X-API-Key）",
+    "forbidden": "无权执行此操作", "not_found": "未找到所请求的对象",
+    "method_not_allowed": "不支持该请求方法", "not_acceptable": "无法提供所请求的格式",
+    "conflict": "与现有数据冲突（编号重复、关系重复或仍被引用）",
+    "payload_too_large": "请求内容过大", "unsupported_media_type": "不支持的内容类型",
+    "invalid_input": "输入有误，请按 details 中列出的字段修改",
+    "too_many_requests": "请求过于频繁，请稍后再试",
+    "export_unavailable": "导出服务暂不可用（未安装浏览器）",
+    "internal_error": "服务器内部错误", "http_error": "请求出错",
+}
+"""The one mapping of error codes to Chinese messages for officers (``message_zh``)."""
+
+
+def message_zh(code: str) -> str:
+    """The Chinese message of an error code (a general one for codes not listed).
+
+    >>> message_zh("not_found")
+    '未找到所请求的对象'
+    """
+    return MESSAGES_ZH.get(code, "请求出错")
+
 
 class ErrorBody(BaseModel):
     status: int = Field(description="The HTTP status.", examples=[422])
     code: str = Field(description="Stable machine-readable code.", examples=["invalid_input"])
-    message: str = Field(description="What went wrong, for people.",
+    message: str = Field(description="What went wrong, in English (for systems and logs).",
                          examples=["request validation failed"])
+    message_zh: str = Field(default="", description="What went wrong, in Chinese (for people).",
+                            examples=["输入有误，请按 details 中列出的字段修改"])
     details: list[dict[str, Any]] = Field(
         default_factory=list, description="One object per problem, with a `field` path "
         "(`body.src.quote`, `query.county`) where one applies.",
@@ -35,13 +59,35 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+EXAMPLES: dict[int, tuple[str, str, list[dict[str, Any]]]] = {
+    401: ("unauthorized", "missing X-API-Key header", [{"field": "X-API-Key"}]),
+    404: ("not_found", "no company '600000.SH'", [{"field": "id", "value": "600000.SH"}]),
+    409: ("conflict", "company 'co.example-firm' exists",
+          [{"field": "body.id", "value": "co.example-firm"}]),
+    413: ("payload_too_large", "request body over 1048576 bytes", []),
+    422: ("invalid_input", "request validation failed",
+          [{"field": "query.county", "message": "unknown county", "value": "county.x"}]),
+}
+
+
+def error_example(status: int) -> dict[str, Any]:
+    """The example body of an error status (what the API really answers)."""
+    code, message, details = EXAMPLES[status]
+    return ErrorResponse(error=ErrorBody(status=status, code=code, message=message,
+                                         message_zh=message_zh(code),
+                                         details=details)).model_dump()
+
+
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for these error statuses, all in the one error shape."""
+    """OpenAPI ``responses`` for these error statuses, all in the one error shape, each
+    with its own example body."""
     text = {401: "Missing or invalid X-API-Key.", 404: "No such entity or relation.",
             409: "Id exists, duplicate relation, or the entity is still referenced.",
             413: "Request body over the configured limit.",
             422: "Invalid input; `details` lists field paths."}
-    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
+    return {s: {"model": ErrorResponse, "description": text[s],
+                "content": {"application/json": {"example": error_example(s)}}}
+            for s in statuses}
 
 
 READ_ERRORS = documented(401, 404, 422)
@@ -54,7 +100,7 @@ def error_response(status: int, code: str, message: str,
                    details: list[dict[str, Any]] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(status=status, code=code, message=message,
-                                         details=details or []))
+                                         message_zh=message_zh(code), details=details or []))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 

@@ -77,3 +77,9 @@ RELATION_EXAMPLES: dict[str, dict[str, Any]] = {
 def body_examples(example: dict[str, Any], summary: str) -> dict[str, Example]:
     """``openapi_examples`` for a request body."""
     return {"example": Example(summary=summary, value=example)}
+
+
+def ex(value: Any, summary: str = "示例") -> dict[str, Example]:
+    """``openapi_examples`` for a query, path or header parameter (the form Swagger UI
+    shows in its example menu; a parameter's plain ``examples`` list is not shown)."""
+    return {"example": Example(summary=summary, value=value)}

@@ -146,3 +146,8 @@ class Deleted(BaseModel):
 def page(items: list[T], offset: int, limit: int) -> Page[T]:
     """The ``limit`` items after ``offset`` of ``items`` (already in their stable order)."""
     return Page(data=items[offset:offset + limit], count=len(items))
+
+
+def whole(items: list[T]) -> Page[T]:
+    """All of ``items`` as one page (routes whose size is bounded by a ``top`` parameter)."""
+    return Page(data=items, count=len(items))

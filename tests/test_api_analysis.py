@@ -60,11 +60,13 @@ def test_targets_and_weights(client: TestClient) -> None:
     r = client.get(f"{V}/chains/ch.t.nylon/targets", params={"segment": "seg.t.cpl"})
     assert r.status_code == 200
     expected = rank_targets(atlas, "ch.t.nylon", "seg.t.cpl")
-    assert r.json() == [x.model_dump(mode="json") for x in expected]
-    assert [x["company_id"] for x in r.json()] == ["600426.SH"]
+    assert r.json() == {"data": [x.model_dump(mode="json") for x in expected],
+                        "count": len(expected)}
+    assert [x["company_id"] for x in r.json()["data"]] == ["600426.SH"]
     w = client.get(f"{V}/chains/ch.t.nylon/targets",
                    params={"segment": "seg.t.cpl", "weights": "evidence:1,scale:0,linkage:0,"
-                           "proximity:0,market:0,connectors:0,pipeline:0,chain_fit:0"}).json()
+                           "proximity:0,market:0,connectors:0,pipeline:0,chain_fit:0"}
+                   ).json()["data"]
     only_evidence = Weights(evidence=1, scale=0, linkage=0, proximity=0, market=0, connectors=0,
                             pipeline=0, chain_fit=0)
     assert w[0]["score"] == rank_targets(atlas, "ch.t.nylon", "seg.t.cpl",
@@ -72,7 +74,7 @@ def test_targets_and_weights(client: TestClient) -> None:
     assert w[0]["score"] == w[0]["components"]["evidence"]
     top0 = client.get(f"{V}/chains/ch.t.nylon/targets",
                       params={"segment": "seg.t.cpl", "top": 1})
-    assert len(top0.json()) == 1
+    assert top0.json()["count"] == 1 and len(top0.json()["data"]) == 1
 
 
 @pytest.mark.parametrize(("params", "status", "field"), [
@@ -117,8 +119,9 @@ def test_city_gaps_are_paginated_in_priority_order(client: TestClient) -> None:
 def test_extension_matches_the_analysis_function(client: TestClient) -> None:
     body = client.get(f"{V}/chains/ch.t.nylon/extension", params={"top": 3}).json()
     expected = extension_candidates(api_atlas(), "ch.t.nylon", top=3)
-    assert body == [x.model_dump(mode="json") for x in expected]
-    assert len(body) <= 3
+    assert body == {"data": [x.model_dump(mode="json") for x in expected],
+                    "count": len(expected)}
+    assert len(body["data"]) <= 3
     assert client.get(f"{V}/chains/ch.nope/extension").status_code == 404
 
 
@@ -164,7 +167,7 @@ def test_customers_route_lists_users_apart_from_producers(tmp_path: Path) -> Non
         assert [x["company_id"] for x in r.json()] == ["600426.SH"]
         assert r.json()[0]["product"] == "尼龙66切片"
         t = c.get(f"{V}/chains/ch.t.nylon/targets", params={"segment": "seg.t.pa66"})
-        assert "600426.SH" not in [x["company_id"] for x in t.json()]
+        assert "600426.SH" not in [x["company_id"] for x in t.json()["data"]]
         bad = c.get(f"{V}/chains/ch.t.nylon/customers", params={"segment": "seg.nope"})
         assert bad.status_code == 422
 
@@ -172,7 +175,7 @@ def test_customers_route_lists_users_apart_from_producers(tmp_path: Path) -> Non
 def test_targets_for_one_product_and_unknown_product(client: TestClient) -> None:
     ok = client.get(f"{V}/chains/ch.t.nylon/targets",
                     params={"segment": "seg.t.cpl", "product": "己内酰胺"})
-    assert ok.status_code == 200 and ok.json()[0]["company_id"] == "600426.SH"
+    assert ok.status_code == 200 and ok.json()["data"][0]["company_id"] == "600426.SH"
     bad = client.get(f"{V}/chains/ch.t.nylon/targets",
                      params={"segment": "seg.t.cpl", "product": "芯片"})
     assert bad.status_code == 422

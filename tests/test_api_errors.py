@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.errors import ErrorResponse
+from api.errors import ErrorResponse, message_zh
 from tests.apikit import WRITE, client_for
 
 V = "/api/v1"
-SHAPE = {"status", "code", "message", "details"}
+SHAPE = {"status", "code", "message", "details", "message_zh"}
 CHAIN = {"id": "ch.t.nylon", "name": "尼龙", "cluster": "绿色焦化", "src": {"public": "测试"}}
 
 CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
@@ -50,6 +50,7 @@ def test_every_error_has_the_one_shape(client: TestClient, method: str, path: st
     assert body["error"]["status"] == status
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert body["error"]["message_zh"] == message_zh(code)  # Chinese beside the English code
     assert isinstance(body["error"]["details"], list)
     if status == 422:
         assert body["error"]["details"], "422 must name the fields"
@@ -76,7 +77,8 @@ def test_a_crash_is_a_500_in_the_same_shape(tmp_path: Path) -> None:
         r = quiet.get("/boom")
         assert r.status_code == 500
         assert r.json() == {"error": {"status": 500, "code": "internal_error",
-                                      "message": "internal server error", "details": []}}
+                                      "message": "internal server error",
+                                      "message_zh": "服务器内部错误", "details": []}}
 
 
 def test_openapi_documents_the_error_shape_on_every_operation(client: TestClient) -> None:

@@ -89,13 +89,16 @@ def test_missing_segment_panel_lists_status_reasons_and_targets(mini_atlas: Atla
     data = chain_map(mini_atlas, "ch.t.nylon", top=3)
     detail = data.details["seg.t.cpl"]
     sections = {s.key: s for s in detail.sections}
-    assert [i.notes[0] for i in sections["status"].items] == [
-        r.code for r in diagnose_chain(mini_atlas, "ch.t.nylon").by_id()["seg.t.cpl"].reasons]
+    reasons = diagnose_chain(mini_atlas, "ch.t.nylon").by_id()["seg.t.cpl"].reasons
+    assert [i.text for i in sections["status"].items] == [r.message for r in reasons]
+    shown = " ".join(i.text + " ".join(i.notes) for i in sections["status"].items)
+    assert all(r.code not in shown for r in reasons)  # codes stay in the API
     recs = rank_targets(mini_atlas, "ch.t.nylon", "seg.t.cpl", top=3)
     assert recs, "the fixture has a target for 己内酰胺"
     assert [i.text.split(" ", 1)[1].split("（")[0] for i in sections["targets"].items] == [
         r.name for r in recs]
     assert sections["targets"].items[0].notes[-len(recs[0].reasons):] == recs[0].reasons
+    assert sections["targets"].items[0].link == f"/company/{recs[0].company_id}"
 
 
 def test_region_filter_rediagnoses_and_shows_only_that_regions_firms(probe_atlas: Atlas
@@ -122,7 +125,11 @@ def test_chain_map_initial_filter_and_unknown_ids(probe_atlas: Atlas) -> None:
 
 def test_atlas_map_highlights_shared_segments(probe_atlas: Atlas) -> None:
     data = atlas_map(probe_atlas)
-    assert data.node_ids() == set(probe_atlas.chains) | set(probe_atlas.segments)
+    roots = {f"agg:{c.id}" for c in probe_atlas.chains.values() if c.parent is None}
+    assert data.node_ids() == set(probe_atlas.chains) | set(probe_atlas.segments) | roots
+    assert data.collapsed and set(data.expand) == roots  # aggregated first, expand on click
+    assert set(atlas_map(probe_atlas, collapsed=False).node_ids()) == (
+        set(probe_atlas.chains) | set(probe_atlas.segments))
     by_id = {n.id: n for n in data.nodes}
     assert by_id["seg.t.mid"].group == "shared"
     assert by_id["seg.t.raw"].group == "segment"
@@ -132,8 +139,11 @@ def test_atlas_map_highlights_shared_segments(probe_atlas: Atlas) -> None:
 
 def test_atlas_map_of_the_seed_atlas_draws_every_chain_and_segment(seed_atlas: Atlas) -> None:
     data = atlas_map(seed_atlas)
-    assert data.node_ids() == set(seed_atlas.chains) | {
+    roots = {f"agg:{c.id}" for c in seed_atlas.chains.values() if c.parent is None}
+    assert data.node_ids() == set(seed_atlas.chains) | roots | {
         s.id for s in seed_atlas.segments.values() if set(s.chains) & set(seed_atlas.chains)}
+    shown = {i for ids in data.expand.values() for i in ids}
+    assert shown == data.node_ids() - roots  # every chain and segment is one click away
     shared = {n.id for n in data.nodes if n.group == "shared"}
     assert shared == {s.id for s in seed_atlas.segments.values() if len(s.chains) > 1}
 

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.security import csp_for
 from graph.loader import load_seeds
 from graph.model import Atlas
 from graph.service import AtlasService
@@ -26,7 +27,7 @@ from tests.conftest import API_KEY, FIXTURES
 from visual.build import chain_map
 from visual.network import vis_payload
 from visual.overview import atlas_map, regions_map
-from visual.render import PAGE_CSP, asset_text, page_data, render_html, script_json
+from visual.render import asset_text, page_data, render_html, script_json, search_text
 
 MAPS = FIXTURES / "maps"
 PROBES = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
@@ -68,7 +69,8 @@ def test_probe_names_never_appear_raw_and_round_trip(probe_atlas: Atlas, kind: s
     page_json = json.loads(blocks[0])
     assert page_json == page_data(data)
     assert page_json["vis"] == vis_payload(data)
-    assert [{"id": n.id, "label": n.label, "search": n.search} for n in data.nodes] == \
+    assert [{"id": n.id, "label": n.label, "search": search_text(n.label, n.search)}
+            for n in data.nodes] == \
         page_json["nodes"]  # looks only once: as vis-network options under "vis"
     rest = data.model_dump(mode="json", exclude={"nodes", "filters", "details"})
     assert {k: page_json[k] for k in rest} == rest
@@ -108,7 +110,7 @@ def test_served_chain_page(mini_client: TestClient) -> None:
     r = mini_client.get("/maps/chains/ch.t.nylon", params={"county": "county.hejin"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    assert r.headers["content-security-policy"] == PAGE_CSP
+    assert r.headers["content-security-policy"] == csp_for(r.content)  # api/security.py
     assert '<script src="/maps/static/vis-network.min.js"></script>' in r.text
     assert not OUTSIDE.search(r.text)
     data = json.loads(DATA_BLOCK.findall(r.text)[0])
@@ -133,7 +135,7 @@ def test_served_overview_pages_escape_probes(probe_client: TestClient) -> None:
     for path in ("/maps/atlas", "/maps/regions", "/maps/chains/ch.t.probe"):
         r = probe_client.get(path)
         assert r.status_code == 200, path
-        assert r.headers["content-security-policy"] == PAGE_CSP
+        assert r.headers["content-security-policy"] == csp_for(r.content)
         for probe in PROBES:
             assert probe not in r.text, (path, probe)
     title = probe_client.get("/maps/chains/ch.t.probe").text.split("</title>")[0]

@@ -118,3 +118,85 @@ def project(lat: float, lon: float, lat0: float, lon0: float, scale: float
     latitude, north up."""
     x = (lon - lon0) * scale * math.cos(math.radians(lat0))
     return round(x, 1), round(-(lat - lat0) * scale, 1)
+
+
+Box = tuple[float, float, float, float]
+
+
+def text_width(line: str, font: float) -> float:
+    """Approximate drawn width of one line: CJK and full-width characters 1 em, others 0.6 em."""
+    return sum(font if ord(ch) >= 0x2E80 else font * 0.6 for ch in line)
+
+
+def wrap_label(text: str, per_line: int, max_lines: int = 2) -> str:
+    """``text`` broken into lines of at most ``per_line`` characters (at ``·``/``、`` when
+    one falls in the line), at most ``max_lines`` lines, the last cut with ``…``.
+
+    >>> wrap_label("铜杆线·架空导线·精密线缆", 8)
+    '铜杆线·架空导线\\n精密线缆'
+    >>> wrap_label("很长很长很长很长很长很长很长很长很长", 6)
+    '很长很长很长\\n很长很长很…'
+    """
+    lines: list[str] = []
+    rest = text.strip()
+    while rest and len(lines) < max_lines:
+        if len(rest) <= per_line:
+            lines.append(rest)
+            rest = ""
+            break
+        cut = max((rest.rfind(sep, 1, per_line + 1) for sep in "·、/ "), default=-1)
+        ok = cut >= per_line // 2
+        end = cut if ok else per_line
+        lines.append(rest[:end].rstrip("·、/ ") if ok else rest[:end])
+        rest = rest[end:].lstrip("·、/ ") if ok else rest[end:]
+    if rest:
+        lines[-1] = lines[-1][:max(per_line - 1, 1)] + "…"
+    return "\n".join(lines)
+
+
+def node_box(x: float, y: float, size: float, label: str, font: float, inside: bool,
+             margin: float = 8.0) -> Box:
+    """The box a node and its label take on the page (vis-network draws a dot's, star's or
+    diamond's label under it, a box's inside)."""
+    lines = label.split("\n") if label else []
+    w = max((text_width(line, font) for line in lines), default=0.0)
+    h = len(lines) * font * 1.25
+    if inside:
+        half_w, half_h = w / 2 + margin, h / 2 + margin
+        return (x - half_w, y - half_h, x + half_w, y + half_h)
+    half = max(w / 2, size)
+    return (x - half, y - size, x + half, y + size + 3 + h)
+
+
+def overlap(a: Box, b: Box, gap: float = 0.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def collisions(boxes: Mapping[str, Box]) -> list[tuple[str, str]]:
+    """Every pair of ids whose boxes overlap (sorted)."""
+    items = sorted(boxes.items())
+    return [(a, b) for i, (a, ba) in enumerate(items) for b, bb in items[i + 1:]
+            if overlap(ba, bb)]
+
+
+def spread(boxes: dict[str, Box], *, gap: float = 4.0, passes: int = 400) -> dict[str, float]:
+    """Vertical shifts that remove every overlap: repeatedly, of two overlapping boxes the
+    lower (then the later id) moves down until clear by ``gap``. Returns id → dy (only moved
+    ids); ``boxes`` is updated in place."""
+    moved: dict[str, float] = {}
+    for _ in range(passes):
+        clash = False
+        order = sorted(boxes, key=lambda k: (boxes[k][1], k))
+        for i, a in enumerate(order):
+            for b in order[i + 1:]:
+                ba, bb = boxes[a], boxes[b]
+                if bb[1] > ba[3] + gap:
+                    break
+                if overlap(ba, bb, gap):
+                    dy = ba[3] + gap - bb[1] + 0.5
+                    boxes[b] = (bb[0], bb[1] + dy, bb[2], bb[3] + dy)
+                    moved[b] = moved.get(b, 0.0) + dy
+                    clash = True
+        if not clash:
+            break
+    return moved

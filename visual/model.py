@@ -31,8 +31,12 @@ SHARED_BORDER = "#ff6f00"
 COUNTY_COLOR = "#00838f"
 PARK_COLOR = "#5e35b1"
 
-LINK_PATTERN = r"^(chains|atlas|regions)(/[A-Za-z0-9._-]+)?(/(routes|applications))?$"
-"""Links in the panel are relative same-origin paths of this shape (checked again in JS)."""
+LINK_PATTERN = (r"^((chains|atlas|regions)(/[A-Za-z0-9._-]+)?(/(routes|applications))?"
+                r"|/(chain|segment|company|institute|association|county|park|project"
+                r"|brief/chain|brief/segment/[A-Za-z0-9._%-]+)/[A-Za-z0-9._%-]+)$")
+"""Links in the panel are same-origin paths of this shape (checked again in JS): another map
+(``chains/ch.x``, ``chains/ch.x/routes``, relative to ``/maps/``) or an entity's page
+(``/company/600426.SH``)."""
 
 
 class Item(BaseModel):
@@ -115,13 +119,26 @@ class Filter(BaseModel):
     restyle: dict[str, NodeStyle] = Field(default_factory=dict)
     sections: dict[str, list[Section]] = Field(default_factory=dict)
     note: str = ""
+    headline: str = Field(default="", description="Replaces the subtitle while active.")
+    fills: dict[str, str] = Field(default_factory=dict,
+                                  description="Shape id → fill colour (choropleth).")
+
+
+class Shape(BaseModel):
+    """An outline drawn under the nodes (a county boundary): rings of page coordinates."""
+
+    id: str
+    name: str
+    rings: list[list[tuple[float, float]]]
+    fill: str = "#eef3f6"
+    stroke: str = "#78909c"
 
 
 class LegendItem(BaseModel):
     label: str
     color: str
     border: str = "#37474f"
-    shape: Literal["dot", "box", "star", "diamond", "line"] = "dot"
+    shape: Literal["dot", "box", "star", "diamond", "line", "area"] = "dot"
     dashed: bool = False
 
 
@@ -138,6 +155,14 @@ class MapData(BaseModel):
     filter_label: str = "筛选"
     initial_filter: str | None = None
     legend: list[LegendItem] = Field(default_factory=list)
+    shapes: list[Shape] = Field(default_factory=list)
+    shapes_source: str = ""
+    collapsed: bool = Field(default=False, description="Overview: only chain nodes are shown "
+                            "at first; clicking a chain expands its segments.")
+    expand: dict[str, list[str]] = Field(default_factory=dict, description="With collapsed: "
+                                         "chain node id → the node ids its click shows.")
+    focus: dict[str, list[str]] = Field(default_factory=dict, description="Node id → the "
+                                        "node ids a click zooms to (a chain's row).")
     physics: bool = False
     links: bool = False
     note: str = ""

@@ -86,6 +86,7 @@ def network_options(data: MapData) -> dict[str, Any]:
                         "hideEdgesOnZoom": big, "multiselect": False,
                         "keyboard": {"enabled": True, "bindToWindow": False}},
         "edges": {"smooth": False},
+        "nodes": {"scaling": {"label": {"drawThreshold": 6}}},
     }
 
 

@@ -27,6 +27,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from graph.search import pinyin_keys
 from visual.model import MapData
 from visual.network import vis_payload
 
@@ -87,7 +88,21 @@ def page_data(data: MapData) -> dict[str, object]:
     (:func:`visual.network.vis_payload`); nodes keep ``id``, ``label`` and ``search``."""
     dump = data.model_dump(mode="json", exclude={"nodes": {"__all__": set(DRAWN_FIELDS)},
                                                  "filters": {"__all__": {"restyle"}}})
+    for n in dump["nodes"]:
+        n["search"] = search_text(n["label"], n["search"])
     return {**dump, "vis": vis_payload(data)}
+
+
+def search_text(label: str, extra: str) -> str:
+    """What the map search matches a node by: its label and extra text, each word also as
+    full pinyin and initials (:func:`graph.search.pinyin_keys`), so ``mhj`` finds 镁合金.
+
+    >>> search_text("镁合金", "")
+    'meihejin mhj'
+    """
+    words = [w for w in (label.replace("\n", ""), *extra.split()) if w]
+    keys = [k for w in words for k in pinyin_keys(w) if k and k != w.lower()]
+    return " ".join(dict.fromkeys([*extra.split(), *keys]))
 
 
 def render_html(data: MapData, *, asset_base: str | None = None) -> str:

@@ -22,8 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Limit, Offset, ServiceDep, known
 from api.errors import READ_ERRORS, documented
+from api.examples import ex
 from api.responses import cached_json, json_response
-from api.schemas import Page, page
+from api.schemas import Page, page, whole
 from graph.analysis.extension import ExtensionItem, extension_candidates
 from graph.analysis.gaps import ChainDiagnosis, GapItem, city_gaps, diagnose_chain
 from graph.analysis.rules import Weights, active_rules
@@ -34,11 +35,11 @@ from graph.model import Atlas
 
 router = APIRouter(tags=["analysis"], responses=READ_ERRORS)
 
-ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.coking.nylon"])]
+ChainId = Annotated[str, Path(description="Chain id.", openapi_examples=ex("ch.coking.nylon"))]
 County = Annotated[str | None, Query(description="Limit 'local' to this county.",
-                                     examples=["county.hejin"])]
+                                     openapi_examples=ex("county.hejin"))]
 Park = Annotated[str | None, Query(description="Limit 'local' to this park.",
-                                   examples=["park.hejin-kfq"])]
+                                   openapi_examples=ex("park.hejin-kfq"))]
 
 
 def check_region(atlas: Atlas, county: str | None, park: str | None, where: str = "query"
@@ -96,6 +97,10 @@ def need_chain(atlas: Atlas, chain_id: str) -> None:
             summary="Status (strong/weak/missing/broken) of every segment of a chain")
 async def chain_gaps(chain_id: ChainId, service: ServiceDep, county: County = None,
                      park: Park = None) -> Response:
+    """The diagnosis of a chain: every segment's status (strong, weak, missing, broken) with
+    its reasons (code plus Chinese message), local firms, anchors and projects, and the
+    chain's completeness (weight share of present segments). `county` or `park` re-diagnoses
+    it there. Cached per store version."""
     rules = active_rules()
 
     def compute(atlas: Atlas) -> ChainDiagnosis:
@@ -106,31 +111,37 @@ async def chain_gaps(chain_id: ChainId, service: ServiceDep, county: County = No
     return cached_json(service, ("gaps", chain_id, county, park, rules.version), compute)
 
 
-@router.get("/chains/{chain_id}/targets", response_model=list[Recommendation],
+@router.get("/chains/{chain_id}/targets", response_model=Page[Recommendation],
             summary="Outside firms to approach for one segment of a chain, best first")
 async def chain_targets(
     chain_id: ChainId, service: ServiceDep,
     segment: Annotated[str, Query(description="The gap segment.",
-                                  examples=["seg.nylon.caprolactam"])],
-    top: Annotated[int, Query(ge=1, le=200, description="How many firms.", examples=[10])] = 10,
+                                  openapi_examples=ex("seg.nylon.caprolactam"))],
+    top: Annotated[int, Query(ge=1, le=200, description="How many firms.",
+                              openapi_examples=ex(10))] = 10,
     weights: Annotated[str | None, Query(
         max_length=500, description="Re-weight components: name:value pairs, comma-separated "
         "(evidence, market, scale, proximity, linkage, connectors, pipeline, chain_fit); "
-        "others keep the rules' weights.", examples=["evidence:2,proximity:0"])] = None,
+        "others keep the rules' weights.", openapi_examples=ex("evidence:2,proximity:0"))] = None,
     county: County = None,
     product: Annotated[str | None, Query(
         max_length=100, description="Rank the makers of this product of the segment.",
-        examples=["尼龙66切片"])] = None,
+        openapi_examples=ex("尼龙66切片"))] = None,
 ) -> Response:
+    """Outside firms to approach for one gap segment, best first, as `{data, count}`: each with
+    its score, its components (evidence, market, scale, proximity, linkage, connectors,
+    pipeline, chain_fit), flags and plain-Chinese reasons with graph paths. `weights` re-weights the
+    components for this request only."""
     rules = active_rules()
     w = parse_weights(weights)
 
-    def compute(atlas: Atlas) -> list[Recommendation]:
+    def compute(atlas: Atlas) -> Page[Recommendation]:
         need_chain(atlas, chain_id)
         known(atlas, "segment", segment, "query.segment")
         check_region(atlas, county, None)
-        return rank_targets(atlas, chain_id, segment, weights=w, top=top, county=county,
-                            rules=rules, product=product, product_field="query.product")
+        return whole(rank_targets(atlas, chain_id, segment, weights=w, top=top,
+                                  county=county, rules=rules, product=product,
+                                  product_field="query.product"))
 
     if w is not None:  # custom weights are unbounded: computed per request, never cached
         return json_response(compute(service.atlas()))
@@ -144,10 +155,13 @@ async def chain_targets(
 async def chain_customers(
     chain_id: ChainId, service: ServiceDep,
     segment: Annotated[str, Query(description="The segment.",
-                                  examples=["seg.nylon.pa66"])],
-    top: Annotated[int, Query(ge=1, le=200, description="How many firms.", examples=[10])] = 10,
+                                  openapi_examples=ex("seg.nylon.pa66"))],
+    top: Annotated[int, Query(ge=1, le=200, description="How many firms.",
+                              openapi_examples=ex(10))] = 10,
     county: County = None,
 ) -> Response:
+    """Customer leads (a bare list, not enveloped yet): outside firms that use the segment's
+    product (not its producers), best first, each with its reasons."""
     rules = active_rules()
 
     def compute(atlas: Atlas) -> list[CustomerLead]:
@@ -164,6 +178,9 @@ async def chain_customers(
             summary="City-wide gap ranking: every non-strong segment, highest priority first")
 async def gaps(service: ServiceDep, county: County = None, offset: Offset = 0,
                limit: Limit = 100) -> Response:
+    """Every non-strong segment of every chain, ranked by priority (status score × weight plus
+    a bonus per present neighbour); a segment in several chains appears once, under the
+    chain where it ranks highest. `county` ranks them for that county."""
     rules = active_rules()
 
     def ranking(atlas: Atlas) -> list[GapItem]:
@@ -174,19 +191,22 @@ async def gaps(service: ServiceDep, county: County = None, offset: Offset = 0,
     return json_response(page(items, offset, limit))
 
 
-@router.get("/chains/{chain_id}/extension", response_model=list[ExtensionItem],
+@router.get("/chains/{chain_id}/extension", response_model=Page[ExtensionItem],
             summary="Extension (延链) candidates: absent segments related to strong ones")
 async def chain_extension(
     chain_id: ChainId, service: ServiceDep, county: County = None,
     top: Annotated[int, Query(ge=1, le=200, description="How many segments.",
-                              examples=[20])] = 20,
+                              openapi_examples=ex(20))] = 20,
 ) -> Response:
+    """Extension (延链) candidates as `{data, count}`: segments absent locally that are fed by,
+    or feed, the chain's strong segments, best first."""
     rules = active_rules()
 
-    def compute(atlas: Atlas) -> list[ExtensionItem]:
+    def compute(atlas: Atlas) -> Page[ExtensionItem]:
         need_chain(atlas, chain_id)
         check_region(atlas, county, None)
-        return extension_candidates(atlas, chain_id, county=county, rules=rules, top=top)
+        return whole(extension_candidates(atlas, chain_id, county=county, rules=rules,
+                                          top=top))
 
     return cached_json(service, ("extension", chain_id, county, top, rules.version), compute)
 
@@ -209,6 +229,8 @@ class WhatIfRequest(BaseModel):
 @router.post("/whatif", response_model=WhatIfResult, responses=documented(401, 404, 413, 422),
              summary="What if these firms or projects were added? Diagnosis before and after")
 def whatif(req: Annotated[WhatIfRequest, Body()], service: ServiceDep) -> WhatIfResult:
+    """Diagnose a chain before and after adding hypothetical firms or projects (nothing is
+    written): the segments whose status changes and the completeness before and after."""
     atlas = service.atlas()
     known(atlas, "chain", req.chain_id, "body.chain_id")
     check_region(atlas, req.county, req.park, "body")

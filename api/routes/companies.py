@@ -8,13 +8,14 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Limit, Offset, ServiceDep, known, names_of
 from api.errors import READ_ERRORS
+from api.examples import ex
 from api.schemas import CompanyDetail, Page, page
 from graph.model import Company, Role, Tag
 
 router = APIRouter(prefix="/companies", tags=["companies"], responses=READ_ERRORS)
 
 CompanyId = Annotated[str, Path(description="Company id (stock code, credit code or co.<slug>).",
-                                examples=["600426.SH"])]
+                                openapi_examples=ex("600426.SH"))]
 
 
 @router.get("", response_model=Page[Company],
@@ -23,16 +24,18 @@ def list_companies(
     service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
     role: Annotated[Role | None, Query(description="anchor, local or target.")] = None,
     county: Annotated[str | None, Query(description="Only firms in this county.",
-                                        examples=["county.hejin"])] = None,
+                                        openapi_examples=ex("county.hejin"))] = None,
     park: Annotated[str | None, Query(description="Only firms in this park.",
-                                      examples=["park.hejin-kfq"])] = None,
+                                      openapi_examples=ex("park.hejin-kfq"))] = None,
     segment: Annotated[str | None, Query(description="Only firms operating in this segment.",
-                                         examples=["seg.nylon.caprolactam"])] = None,
+                                         openapi_examples=ex("seg.nylon.caprolactam"))] = None,
     chain: Annotated[str | None, Query(
         description="Only firms operating in a segment of this chain.",
-        examples=["ch.coking.nylon"])] = None,
+        openapi_examples=ex("ch.coking.nylon"))] = None,
     tag: Annotated[Tag | None, Query(description="Only firms with this tag.")] = None,
 ) -> Page[Company]:
+    """Firms as `{data, count}` in id order, filtered by role (anchor, local, target), county,
+    park, segment, chain or tag."""
     atlas = service.atlas()
     known(atlas, "county", county, "query.county")
     known(atlas, "park", park, "query.park")
@@ -53,6 +56,9 @@ def list_companies(
 @router.get("/{company_id}", response_model=CompanyDetail,
             summary="A company with all its relations (each with its source)")
 def get_company(company_id: CompanyId, service: ServiceDep) -> CompanyDetail:
+    """A firm with every relation it takes part in (operates, supplies, member_of, cooperates),
+    the projects it invests in and the names of every referenced id; each relation carries
+    its own source."""
     co = service.typed(company_id, Company)
     atlas = service.atlas()
     operates = [r for r in atlas.operates if r.company == co.id]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ReadAuth, ServiceDep
+from api.examples import ex
 from api.routes.analysis import check_region
 from graph.analysis.rules import active_rules
 from graph.errors import NotFound
@@ -22,6 +23,7 @@ from visual.build import chain_map
 from visual.overview import atlas_map, regions_map
 from visual.render import ASSETS, PAGE_CSP, asset_text, render_html
 from visual.routes import application_map, route_map
+from visual.svg import map_svg
 
 page_router = APIRouter(include_in_schema=False, dependencies=[ReadAuth])
 
@@ -31,7 +33,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-ChainId = Annotated[str, Path(description="Chain id.", examples=["ch.coking.nylon"])]
+ChainId = Annotated[str, Path(description="Chain id.", openapi_examples=ex("ch.coking.nylon"))]
 County = Annotated[str | None, Query(description="Pre-select this county.")]
 Park = Annotated[str | None, Query(description="Pre-select this park.")]
 
@@ -85,13 +87,52 @@ def atlas_page(request: Request, service: ServiceDep) -> HTMLResponse:
                                                            asset_base=base)))
 
 
+ChainQ = Annotated[str | None, Query(description="Pre-select this chain (its choropleth).")]
+
+
 @page_router.get("/maps/regions", response_class=HTMLResponse)
-def regions_page(request: Request, service: ServiceDep) -> HTMLResponse:
-    """The regional view (区域分布图): counties, parks, their firms and chains."""
+def regions_page(request: Request, service: ServiceDep, chain: ChainQ = None) -> HTMLResponse:
+    """The regional view (区域分布图): county outlines, parks, their firms and chains."""
     base = _base(request)
-    key = ("map", "regions", base, active_rules().version)
-    return _page(service.cached(key, lambda a: render_html(regions_map(a, links=True),
-                                                           asset_base=base)))
+    if chain:
+        service.chain(chain)
+    key = ("map", "regions", chain or None, base, active_rules().version)
+    return _page(service.cached(key, lambda a: render_html(
+        regions_map(a, links=True, chain=chain or None), asset_base=base)))
+
+
+def _svg(text: str, name: str) -> Response:
+    return Response(text, media_type="image/svg+xml", headers={
+        **SECURITY_HEADERS, "Cache-Control": "no-cache",
+        "Content-Disposition": f'inline; filename="{name}.svg"'})
+
+
+@page_router.get("/maps/svg/chains/{chain_id}")
+def chain_svg(chain_id: ChainId, service: ServiceDep, county: County = None,
+              park: Park = None) -> Response:
+    """The chain map as SVG (for print and slides)."""
+    service.chain(chain_id)
+    check_region(service.atlas(), county, park)
+    key = ("svg", "chain", chain_id, county, park, active_rules().version)
+    return _svg(service.cached(key, lambda a: map_svg(
+        chain_map(a, chain_id, county=county, park=park, top=1))), chain_id)
+
+
+@page_router.get("/maps/svg/atlas")
+def atlas_svg(service: ServiceDep) -> Response:
+    """The overview as SVG (every chain with its segments)."""
+    key = ("svg", "atlas", active_rules().version)
+    return _svg(service.cached(key, lambda a: map_svg(atlas_map(a, collapsed=False))), "atlas")
+
+
+@page_router.get("/maps/svg/regions")
+def regions_svg(service: ServiceDep, chain: ChainQ = None) -> Response:
+    """The regional view as SVG (county outlines, a chain's choropleth when given)."""
+    if chain:
+        service.chain(chain)
+    key = ("svg", "regions", chain or None, active_rules().version)
+    return _svg(service.cached(key, lambda a: map_svg(regions_map(a, chain=chain or None))),
+                "regions")
 
 
 @page_router.get("/maps/static/{name}")

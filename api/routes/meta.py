@@ -23,4 +23,5 @@ def health(service: ServiceDep, settings: SettingsDep, who: PrincipalDep) -> Hea
 
 @router.get("/stats", response_model=dict[str, int], summary="Entities and relations per kind")
 def stats(service: ServiceDep) -> dict[str, int]:
+    """Number of entities and relations of each kind (a plain object, not a list)."""
     return service.store.counts()

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from api.deps import Limit, Offset, ServiceDep
 from api.errors import READ_ERRORS
+from api.examples import ex
 from api.responses import json_response
 from api.schemas import Page, page
 from graph.model import ENTITY_TYPES
@@ -32,11 +33,14 @@ async def search(
     service: ServiceDep,
     q: Annotated[str, Query(min_length=1, max_length=100,
                             description="Chinese substring, alias, full pinyin (zhengwei) or "
-                                        "pinyin initials (zw).", examples=["zw"])],
+                                        "pinyin initials (zw).", openapi_examples=ex("zw"))],
     kind: Annotated[list[EntityKind] | None, Query(description="Only these kinds (repeatable).",
-                                            examples=[["company"]])] = None,
+                                            openapi_examples=ex(["company"]))] = None,
     offset: Offset = 0, limit: Limit = 20,
 ) -> Response:
+    """Every entity whose id, name, alias or code contains the query, also by full pinyin
+    (`zhengwei`) or initials (`zw`), as `{data, count}`, best match first (exact, prefix,
+    substring; text before pinyin)."""
     index = service.cached(("search_index",), SearchIndex,
                            update=lambda old, atlas, changed: old.updated(atlas, changed))
     hits = index.search(q, {str(k) for k in kind} if kind else None)

@@ -9,21 +9,24 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Limit, Offset, ServiceDep, known, names_of
 from api.errors import READ_ERRORS
+from api.examples import ex
 from api.schemas import Page, SegmentDetail, page
 from graph.model import Segment, Stage
 
 router = APIRouter(prefix="/segments", tags=["segments"], responses=READ_ERRORS)
 
-SegmentId = Annotated[str, Path(description="Segment id.", examples=["seg.nylon.caprolactam"])]
+SegmentId = Annotated[str, Path(description="Segment id.",
+                                openapi_examples=ex("seg.nylon.caprolactam"))]
 
 
 @router.get("", response_model=Page[Segment], summary="List segments (stable order by id)")
 def list_segments(
     service: ServiceDep, offset: Offset = 0, limit: Limit = 100,
     chain: Annotated[str | None, Query(description="Only segments of this chain.",
-                                       examples=["ch.coking.nylon"])] = None,
+                                       openapi_examples=ex("ch.coking.nylon"))] = None,
     stage: Annotated[Stage | None, Query(description="Only this stage.")] = None,
 ) -> Page[Segment]:
+    """Segments (环节) as `{data, count}` in id order; `chain` and `stage` filter."""
     atlas = service.atlas()
     known(atlas, "chain", chain, "query.chain")
     items = [s for _, s in sorted(atlas.segments.items())
@@ -34,6 +37,8 @@ def list_segments(
 @router.get("/{segment_id}", response_model=SegmentDetail,
             summary="A segment with its feeds, firms, institutes, associations and projects")
 def get_segment(segment_id: SegmentId, service: ServiceDep) -> SegmentDetail:
+    """A segment with its feeds edges up and down, the firms operating there, the institutes
+    supporting and associations covering it, and its projects."""
     seg = service.typed(segment_id, Segment)
     atlas = service.atlas()
     up = [f for f in atlas.feeds if f.target == seg.id]

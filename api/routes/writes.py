@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from api.deps import Limit, Offset, ServiceDep, Writer
 from api.errors import READ_ERRORS, WRITE_ERRORS
-from api.examples import ENTITY_EXAMPLES, RELATION_EXAMPLES, body_examples
+from api.examples import ENTITY_EXAMPLES, RELATION_EXAMPLES, body_examples, ex
 from api.schemas import Deleted, Page, page
 from graph.errors import InvalidInput
 from graph.model import (
@@ -69,7 +69,7 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
     body: Any = Annotated[model, Body(openapi_examples=body_examples(
         ENTITY_EXAMPLES[kind], f"a {kind}"))]
     ident: Any = Annotated[str, Path(alias=f"{kind}_id", description=f"{kind.capitalize()} id.",
-                                examples=[ENTITY_EXAMPLES[kind]["id"]])]
+                                openapi_examples=ex(ENTITY_EXAMPLES[kind]["id"]))]
     common: dict[str, Any] = {"tags": [tag], "responses": WRITE_ERRORS}
 
     def create(entity: Entity, service: ServiceDep, who: Writer) -> Entity:
@@ -90,12 +90,18 @@ def _entity_routes(kind: str, model: type[Entity]) -> None:
     item = f"/{plural}/{{{kind}_id}}"
     router.post(f"/{plural}", status_code=201, response_model=model,
                 operation_id=f"create_{kind}", summary=f"Create a {kind}",
+                description=f"Add a new {kind}. Needs `X-API-Key`. 409 when the id exists; "
+                "422 lists every invalid field (`body.<field>`). Every fact needs its `src`.",
                 **common)(typed(create, entity=body))
     router.put(item, response_model=model, operation_id=f"replace_{kind}",
                summary=f"Replace a {kind} (id must match)",
+               description=f"Replace a {kind} whole (not a patch). Needs `X-API-Key`; the id "
+               "in the path and the body must match; 404 for an unknown id.",
                **common)(typed(replace, entity_id=ident, entity=body))
     router.delete(item, response_model=Deleted, operation_id=f"delete_{kind}",
                   summary=f"Delete a {kind} and the relations at its ends",
+                  description=f"Delete a {kind}. Needs `X-API-Key`. 409 while other entities "
+                  "still reference it (e.g. firms in a park); its relations go with it.",
                   **common)(typed(delete, entity_id=ident))
 
 
@@ -136,11 +142,17 @@ def _relation_routes(kind: str, model: type[Relation]) -> None:
 
     router.get(path, response_model=Page[model],  # type: ignore[valid-type]
                operation_id=f"list_{kind}", tags=["relations"], responses=READ_ERRORS,
-               summary=f"List {kind} relations (stable order by ends)")(list_relations)
+               summary=f"List {kind} relations (stable order by ends)",
+               description=f"Every `{kind}` relation with its source, as `{{data, count}}`, "
+               "paged by `offset` and `limit`.")(list_relations)
     router.post(path, status_code=201, response_model=model, operation_id=f"add_{kind}",
-                summary=f"Add a {kind} relation", **common)(typed(add, rel=body))
+                summary=f"Add a {kind} relation",
+                description=f"Add one `{kind}` relation. Needs `X-API-Key`. 404 when an end "
+                "does not exist, 409 for a duplicate.", **common)(typed(add, rel=body))
     router.delete(path, response_model=Deleted, operation_id=f"remove_{kind}",
                   summary=f"Remove a {kind} relation named by its ends",
+                  description=f"Remove the `{kind}` relation between the two ends given as "
+                  "query parameters. Needs `X-API-Key`; 404 when there is none.",
                   **common)(typed(remove, ends=key))
 
 

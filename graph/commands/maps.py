@@ -8,6 +8,7 @@ requests and is written atomically (a temp file renamed into place). Unknown ids
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -20,10 +21,13 @@ from graph.analysis.rules import Rules
 from graph.commands.analysis import CountyOpt, ParkOpt, SeedsOpt, _run
 from graph.model import Atlas
 from visual.build import chain_map
+from visual.export import ExportError, html_to
 from visual.model import MapData
 from visual.overview import atlas_map, regions_map
+from visual.pages import brief_html
 from visual.render import render_html
 from visual.routes import application_map, route_map
+from visual.svg import map_svg
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -45,7 +49,8 @@ def write_atomic(path: Path, text: str) -> None:
 def map_(
     chain: Annotated[str | None, typer.Argument(
         help="Chain id (e.g. ch.coking.nylon); omit with --atlas or --regions.")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.",
+    output: Annotated[Path, typer.Option("--output", "-o",
+                                         help="File to write: .html (interactive) or .svg.",
                                          dir_okay=False)] = Path("map.html"),
     atlas_view: Annotated[bool, typer.Option(
         "--atlas", help="Overview of every chain (shared segments highlighted).")] = False,
@@ -87,10 +92,59 @@ def map_(
             return atlas_map(a) if atlas_view else regions_map(a)
 
         data = _run(seeds, None, build)
-        write_atomic(output, render_html(data))
+        write_atomic(output, map_svg(data) if output.suffix.lower() == ".svg"
+                     else render_html(data))
     typer.echo(f"wrote {output} ({len(data.nodes)} nodes, {len(data.edges)} edges)")
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def brief(
+    chain: Annotated[str, typer.Argument(help="Chain id (e.g. ch.coking.nylon).")],
+    segment: Annotated[str | None, typer.Option(
+        "--segment", help="Brief one gap segment of the chain instead of the whole chain.")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", dir_okay=False,
+        help="File to write: .html (printable page), .pdf or .png (Chromium headless).")
+    ] = Path("brief.pdf"),
+    seeds: SeedsOpt = None,
+) -> None:
+    """Export a briefing (招商简报) of a chain or one gap segment: map, statuses with reasons,
+    top targets with connectors, projects and sources, as HTML, PDF or PNG."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("html", "pdf", "png"):
+        typer.echo("error: --output must end in .html, .pdf or .png", err=True)
+        raise typer.Exit(2)
+    console = Console(stderr=True)
+    with console.status("正在生成简报…"):
+        html = _run(seeds, None, lambda a, _r: brief_html(
+            a, chain, segment, today=dt.date.today(), inline=True))
+        if fmt == "html":
+            write_atomic(output, html)
+        else:
+            try:
+                write_bytes_atomic(output, html_to(html, "pdf" if fmt == "pdf" else "png"))
+            except ExportError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
+    typer.echo(f"wrote {output}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``map`` command to the CLI."""
+    """Add the ``map`` and ``brief`` commands to the CLI."""
     app.command("map")(map_)
+    app.command("brief")(brief)
