@@ -99,6 +99,15 @@ class Principal(BaseModel):
 ANONYMOUS = Principal(name="anonymous", display_name="访客", role="viewer", via="anonymous")
 
 
+def cli_principal(by: str | None = None) -> Principal:
+    """Who writes from the command line: the operating-system user (who can open the data
+    directory, so acts as admin), shown as ``by`` when given (e.g. ``--by 张三``)."""
+    import getpass
+
+    login = getpass.getuser()
+    return Principal(name=f"cli:{login}", display_name=by or login, role="admin", via="cli")
+
+
 class AuditRecord(BaseModel):
     """One write, as recorded."""
 

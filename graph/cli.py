@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from graph.accounts import Accounts, cli_principal
 from graph.cliatlas import seed_atlas
 from graph.clierrors import AtlasGroup
 from graph.commands import register_all
@@ -85,7 +86,11 @@ def load(
                 typer.echo(f"保留 kept {what}: {n}", err=True)
             if plan.lost:
                 typer.echo(f"已移除 pruned: {len(plan.lost)}", err=True)
-        _print_counts(store.counts(), as_json)
+        counts = store.counts()
+        Accounts(get_settings().accounts_path).record(
+            cli_principal(), "cli", "replace_all" if replace_all else "load", "atlas", "seeds",
+            after={"counts": counts, "prune": prune})
+        _print_counts(counts, as_json)
     finally:
         store.close()
 

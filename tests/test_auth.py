@@ -226,3 +226,73 @@ def test_a_stalled_body_times_out_and_keys_never_reach_the_access_log(tmp_path: 
     log = server.log.read_text()
     assert "/api/v1/chains?api_key=***" in log
     assert "s3cret-in-url" not in log and "another-secret" not in log
+
+
+def test_pipeline_write_routes_by_role_with_one_audit_record_each(
+        env: tuple[TestClient, Accounts, dict[str, str]]) -> None:
+    from tests.test_api_pipeline import ledger
+
+    c, acc, keys = env
+    member, viewer, admin = (_h(keys[n]) for n in ("member", "viewer", "admin"))
+    # stage move: the fixture project proj.t.pa6 has no team; the member's scope is a team
+    move = {"stage": "签约", "by": "张三"}
+    assert c.post(f"{V}/projects/proj.t.pa6/stage", json=move).status_code == 401
+    assert c.post(f"{V}/projects/proj.t.pa6/stage", json=move, headers=viewer).status_code == 403
+    assert c.post(f"{V}/projects/proj.t.pa6/stage", json=move, headers=member).status_code == 403
+    assert c.post(f"{V}/projects/proj.t.pa6/stage", json=move, headers=admin).status_code == 200
+    mine = _in_scope_project()
+    assert c.post(f"{V}/projects", json=mine, headers=member).status_code == 201
+    assert c.post(f"{V}/projects/{mine['id']}/stage", json={"stage": "签约", "by": "乙"},
+                  headers=member).status_code == 200
+    # ledger import: the member's rows have no team in its scope → refused, nothing written
+    data = ledger([["XM-2026-901", "台账测试项目", "测试投资方", "", "稷山县", "尼龙6",
+                    5, "洽谈", "2026/11/01"]])
+    xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert c.post(f"{V}/pipeline/import", params={"by": "乙"}, content=data,
+                  headers={**xlsx, **viewer}).status_code == 403
+    r = c.post(f"{V}/pipeline/import", params={"by": "甲"}, content=data,
+               headers={**xlsx, **admin})
+    assert r.status_code == 200, r.text
+    # campaigns: a member may start one for its team, not for another
+    body = {"id": "camp.t.mine", "name": "尼龙补链", "team": "尼龙专班", "chain": "ch.t.nylon",
+            "segments": ["seg.t.cpl"], "targets": [], "started_on": "2026-01-01",
+            "src": {"public": "专班立项", "as_of": "2026-01-01"}}
+    other = {**body, "id": "camp.t.other", "team": "钢铁专班", "chain": "ch.t.steel"}
+    assert c.post(f"{V}/campaigns", json=other, headers=member).status_code in (403, 422)
+    assert c.post(f"{V}/campaigns", json=body, headers=member).status_code == 201
+    rows, total = acc.audit(limit=100)
+    actions = sorted((r.actor, r.entry, r.action, r.target) for r in rows)
+    assert total == 5
+    assert actions == sorted([
+        ("admin", "api", "stage", "proj.t.pa6"),
+        ("member", "api", "create", "proj.t.member"),
+        ("member", "api", "stage", "proj.t.member"),
+        ("admin", "ledger", "import", rows[[r.action for r in rows].index("import")].target),
+        ("member", "api", "create", "camp.t.mine"),
+    ])
+
+
+def test_cli_writes_are_audited(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path / "data"), "ATLAS_SEEDS_DIR": str(MINI)}
+    run = [sys.executable, "-m", "graph.cli"]
+    assert subprocess.run([*run, "load"], env=env, capture_output=True, timeout=300
+                          ).returncode == 0
+    store = EmbeddedStore(tmp_path / "data" / "atlas.sqlite")
+    project = example("project", id="proj.t.cli", segments=["seg.t.pa6"], county=None,
+                      park=None, investor_id=None, stage="线索", stage_date=None)
+    from graph.model import Project
+
+    store.create(Project.model_validate(project))
+    store.close()
+    r = subprocess.run([*run, "pipeline", "move", "proj.t.cli", "对接", "--by", "张三"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    acc = Accounts(Settings(data_dir=tmp_path / "data").accounts_path)
+    rows, _ = acc.audit()
+    assert [(x.entry, x.action, x.actor_name) for x in rows] == [
+        ("cli", "stage", "张三"), ("cli", "load", rows[1].actor_name)]
+    assert rows[0].before["stage"] == "线索" and rows[0].after["stage"] == "对接"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 import yaml
@@ -13,11 +14,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from graph.accounts import Accounts, cli_principal
 from graph.errors import AtlasError
 from graph.model import Atlas, Campaign, ProjectStage
 from graph.pipeline import campaigns as camp
-from graph.pipeline import ops, tables
+from graph.pipeline import tables
 from graph.pipeline.conflicts import find_conflicts
+from graph.pipeline.excel import read_ledger
 from graph.pipeline.metrics import Slice, load_thresholds, pipeline_metrics
 from graph.pipeline.reported import (
     MetricsWithReported,
@@ -26,8 +29,11 @@ from graph.pipeline.reported import (
     with_reported,
 )
 from graph.pipeline.xlsxout import Col, to_xlsx
+from graph.service import AtlasService
 from graph.settings import get_settings
 from graph.store import AtlasStore, open_store
+
+T = TypeVar("T")
 
 pipeline_app = typer.Typer(help="Project pipeline (项目四库): metrics, transitions, ledgers.",
                            no_args_is_help=True)
@@ -52,6 +58,17 @@ def _day(value: str | None, name: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise typer.BadParameter(f"{name}: expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _write(fn: Callable[[AtlasService], T]) -> T:
+    """Run a write through the service's write path (permission, transaction, audit with
+    entry point ``cli``); the store is closed after."""
+    settings = get_settings()
+    store: AtlasStore = open_store(settings)
+    try:
+        return fn(AtlasService(store, Accounts(settings.accounts_path)))
+    finally:
+        store.close()
 
 
 def _run(fn: Any) -> Any:
@@ -119,8 +136,8 @@ def move_cmd(project: Annotated[str, typer.Argument(help="Project id.")],
              at: Annotated[str | None, typer.Option(help="Date, YYYY-MM-DD (default today).")
                            ] = None) -> None:
     """Move a project along its lifecycle (one stage at a time; recorded in its history)."""
-    p = _run(lambda st: ops.move_project(st, project, stage, by=by, reason=reason,
-                                         at=_day(at, "--at")))
+    p = _write(lambda svc: svc.move(cli_principal(by), "cli", project, stage, by=by,
+                                    reason=reason, at=_day(at, "--at")))
     typer.echo(f"{p.id}: {p.history[-1].from_stage} → {p.stage.value} ({p.stage_date}, "
                f"rev {p.rev})")
 
@@ -135,7 +152,8 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="Ledger workbook (.xlsx
         typer.echo(f"错误：无法读取台账文件 {file}：{exc.strerror or exc} (file_unreadable)",
                    err=True)
         raise typer.Exit(2) from None
-    res = _run(lambda st: ops.import_projects(st, data, filename=file.name, by=by))
+    rows = read_ledger(data, filename=file.name)
+    res = _write(lambda svc: svc.import_ledger(cli_principal(by), "ledger", rows, by=by))
     typer.echo(f"新增 {len(res.created)} 个，更新 {len(res.updated)} 个项目")
     for m in res.review:
         state = "已关联" if m.linked else "未关联"
@@ -179,7 +197,7 @@ def campaign_start(file: Annotated[Path, typer.Argument(
         for e in exc.errors():
             typer.echo(f"{file}: {'.'.join(map(str, e['loc']))}: {e['msg']}", err=True)
         raise typer.Exit(2) from exc
-    c = _run(lambda st: ops.create_campaign(st, campaign))
+    c = _write(lambda svc: svc.start_campaign(cli_principal(), "cli", campaign))
     done = c.baseline.completeness if c.baseline else None
     typer.echo(f"{c.id}: started; baseline completeness {done}")
 
