@@ -721,8 +721,8 @@ def chain_view(atlas: Atlas, chain_id: str, county: str | None = None,
                                                        if county else "")),
              Line("区域分布图", f"/maps/regions?chain={q}"),
              Line("招商目标清单", f"/chain/{q}/targets"),
-             Line("技术路线图", None, notes=["待建：由“五张图谱”议题补充"]),
-             Line("应用领域图", None, notes=["待建：由“五张图谱”议题补充"])]
+             Line("技术路线图", f"/maps/chains/{q}/routes"),
+             Line("应用领域图", f"/maps/chains/{q}/applications")]
     family = chain_family(atlas, chain_id)
     seg_ids = {s.segment_id for s in diag.segments}
     projects = sorted((p for p in atlas.projects.values() if seg_ids & set(p.segments)
