@@ -26,6 +26,7 @@ MESSAGES_ZH: dict[str, str] = {
     "invalid_input": "输入有误，请按 details 中列出的字段修改",
     "too_many_requests": "请求过于频繁，请稍后再试",
     "export_unavailable": "导出服务暂不可用（未安装浏览器）",
+    "request_timeout": "请求体未在规定时间内送达", "store_unavailable": "存储暂不可用",
     "internal_error": "服务器内部错误", "http_error": "请求出错",
 }
 """The one mapping of error codes to Chinese messages for officers (``message_zh``)."""
@@ -61,7 +62,10 @@ class ErrorResponse(BaseModel):
 
 EXAMPLES: dict[int, tuple[str, str, list[dict[str, Any]]]] = {
     401: ("unauthorized", "missing X-API-Key header", [{"field": "X-API-Key"}]),
+    403: ("forbidden", "专班成员乙 无权修改 proj.x (not allowed for role member)",
+          [{"field": "project", "value": "proj.x"}]),
     404: ("not_found", "no company '600000.SH'", [{"field": "id", "value": "600000.SH"}]),
+    408: ("request_timeout", "请求体超过 15 秒未送达 (request body timed out)", []),
     409: ("conflict", "company 'co.example-firm' exists",
           [{"field": "body.id", "value": "co.example-firm"}]),
     413: ("payload_too_large", "request body over 1048576 bytes", []),
@@ -81,7 +85,10 @@ def error_example(status: int) -> dict[str, Any]:
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for these error statuses, all in the one error shape, each
     with its own example body."""
-    text = {401: "Missing or invalid X-API-Key.", 404: "No such entity or relation.",
+    text = {401: "Missing or invalid X-API-Key (or no login).",
+            403: "Logged in, but the role or scope does not allow it.",
+            404: "No such entity or relation.",
+            408: "The request body did not arrive in time.",
             409: "Id exists, duplicate relation, or the entity is still referenced.",
             413: "Request body over the configured limit.",
             422: "Invalid input; `details` lists field paths."}
@@ -91,8 +98,10 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ_ERRORS = documented(401, 404, 422)
+ADMIN_ERRORS = documented(401, 403, 422)
+"""Error responses of admin-only routes (the audit trail)."""
 """Error responses every read route documents (401 only when reads are closed)."""
-WRITE_ERRORS = documented(401, 404, 409, 413, 422)
+WRITE_ERRORS = documented(401, 403, 404, 409, 413, 422)
 """Error responses every write route documents."""
 
 

@@ -1,6 +1,6 @@
 """HTTP hardening in one place: security headers with a Content-Security-Policy on every
-HTML page (a page that sets its own policy keeps it), redaction of credentials in the
-access log, and a request-body read timeout.
+HTML page (replacing any policy a route set, so every page has the same rule), redaction
+of credentials in the access log, and a request-body read timeout.
 
 CSP rule: scripts only from this origin plus the exact inline scripts of the page (their
 SHA-256 hashes are added per response); JSON data blocks (``type="application/json"``)
@@ -69,7 +69,7 @@ class SecurityHeaders:
                 headers += [(k, v) for k, v in _ALWAYS if k not in have]
                 message = {**message, "headers": headers}
                 ctype = dict(headers).get(b"content-type", b"")
-                if ctype.startswith(b"text/html") and b"content-security-policy" not in have:
+                if ctype.startswith(b"text/html"):
                     start = message
                     return
                 await send(message)

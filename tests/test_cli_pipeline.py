@@ -79,7 +79,7 @@ def test_missing_ledger_file_and_template(tmp_path: Path) -> None:
     assert run(["load"], tmp_path).returncode == 0
     r = run(["pipeline", "import", str(tmp_path / "没有这个文件.xlsx"), "--by", "x"], tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "无法读取台账文件" in r.stderr and "(file_unreadable)" in r.stderr
+    assert "文件不存在（file_not_found）" in r.stderr and "没有这个文件.xlsx" in r.stderr
     out = tmp_path / "template.xlsx"
     t = run(["pipeline", "template", "-o", str(out)], tmp_path)
     assert t.returncode == 0, t.stderr

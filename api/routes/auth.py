@@ -18,6 +18,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.deps import SESSION_COOKIE, Admin, Limit, Offset, PrincipalDep, ServiceDep
+from api.errors import ADMIN_ERRORS
 from api.schemas import Page
 from graph.accounts import ROLE_ZH, AuditRecord, Principal, Unauthorized
 from graph.commands.accounts import audit_xlsx
@@ -128,7 +129,8 @@ def me(who: PrincipalDep) -> Principal:
     return who.model_copy(update={"csrf": None})
 
 
-@router.get("/audit", response_model=Page[AuditRecord], summary="The audit trail (admins)")
+@router.get("/audit", response_model=Page[AuditRecord], responses=ADMIN_ERRORS,
+            summary="The audit trail (admins)")
 def audit(service: ServiceDep, _: Admin, actor: str | None = None, target: str | None = None,
           kind: str | None = None, entry: str | None = None, offset: Offset = 0,
           limit: Limit = 100) -> Page[AuditRecord]:
@@ -141,7 +143,7 @@ def audit(service: ServiceDep, _: Admin, actor: str | None = None, target: str |
 
 
 @router.get("/audit.xlsx", summary="The audit trail as Excel (admins)",
-            response_class=Response)
+            response_class=Response, responses=ADMIN_ERRORS)
 def audit_export(service: ServiceDep, _: Admin) -> Response:
     rows = service.accounts.audit(limit=1_000_000)[0] if service.accounts else []
     return Response(audit_xlsx(rows), media_type="application/vnd.openxmlformats-officedocument"

@@ -40,6 +40,7 @@ import networkx as nx
 
 from graph.errors import InvalidInput
 from graph.ids import STOCK_CODE
+from graph.model import CONTROL_CHARS
 
 DATASET = "ChainKnowledgeGraph"
 REQUIRED = ("company.json", "company_product.json", "product_product.json")
@@ -60,7 +61,10 @@ def product_id(name: str) -> str:
 
 
 def normalise_name(name: str) -> str:
-    """Drop line breaks (names broken across lines), collapse other whitespace, strip."""
+    """Drop control characters (e.g. a stray DEL, which no stored text may hold) and line
+    breaks (names broken across lines), collapse other whitespace, strip."""
+    if CONTROL_CHARS.search(name):
+        name = CONTROL_CHARS.sub("", name)
     if not _SPACE.search(name):
         return name
     return " ".join(name.replace("\r", "").replace("\n", "").split())
